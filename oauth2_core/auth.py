@@ -1,0 +1,190 @@
+"""`requests` auth classes: the seed's static bearer token, and the auto-refreshing one."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+import requests
+from requests.auth import AuthBase
+
+from .errors import InvalidToken, RefreshCallbackError
+from .tokens import Token
+from .transport import DEFAULT_TIMEOUT, check_url
+
+if TYPE_CHECKING:
+    from .client import OAuth2Client
+
+__all__ = ["OAuth2Auth", "OAuth2BearerToken", "OAuth2Session", "needs_refresh"]
+
+#: Refresh this long before expiry, at most...
+DEFAULT_LEEWAY = 60.0
+#: ...and never earlier than this fraction of the token's lifetime, so a 10-second token
+#: is not refreshed on every call.
+LEEWAY_FRACTION = 0.1
+TokenCallback = Callable[[Token], Any]
+_INVALID_TOKEN = re.compile(r'^\s*(bearer|dpop)\b.*\berror\s*=\s*"?invalid_token"?', re.I | re.S)
+
+
+class OAuth2BearerToken(AuthBase):
+    """Attach a fixed access token as ``Authorization: Bearer`` (requests-oauth2's helper)."""
+
+    def __init__(self, access_token: str) -> None:
+        self.access_token = access_token
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers["Authorization"] = f"Bearer {self.access_token}"
+        return r
+
+    def __repr__(self) -> str:
+        return "OAuth2BearerToken(access_token=***)"
+
+
+def needs_refresh(token: Optional[Token], leeway: float, now: float) -> bool:
+    """Whether ``token`` must be renewed before use: absent, or within the leeway of its
+    expiry.  The leeway is capped at a fraction of the token's lifetime."""
+    if token is None:
+        return True
+    expires_at = token.expires_at
+    if expires_at is None:
+        return False
+    lifetime = token.lifetime
+    if lifetime:
+        leeway = min(leeway, lifetime * LEEWAY_FRACTION)
+    return now + leeway >= expires_at
+
+
+def is_invalid_token_response(response: requests.Response) -> bool:
+    """A 401 whose ``WWW-Authenticate`` says ``error="invalid_token"`` (RFC 6750 3.1)."""
+    if response.status_code != 401:
+        return False
+    return bool(_INVALID_TOKEN.search(response.headers.get("WWW-Authenticate", "")))
+
+
+class OAuth2Auth(AuthBase):
+    """Attach the client's token to each request, renewing it when needed.
+
+    Renewal is single-flight: however many threads find the token expired, one sends
+    the refresh (or client-credentials) request and the others wait for its result.
+    ``on_token_refresh`` receives the new token before any request uses it.
+    """
+
+    def __init__(
+        self,
+        client: OAuth2Client,
+        token: Optional[Token] = None,
+        on_token_refresh: Optional[TokenCallback] = None,
+        leeway: float = DEFAULT_LEEWAY,
+        renew: Optional[Callable[[Optional[Token]], Token]] = None,
+    ) -> None:
+        self.client = client
+        self._token = Token(token) if token is not None and not isinstance(token, Token) else token
+        self.on_token_refresh = on_token_refresh
+        self.leeway = leeway
+        self._renew = renew or client.renew_token
+        self._lock = threading.Lock()
+
+    @property
+    def token(self) -> Optional[Token]:
+        return self._token
+
+    def __repr__(self) -> str:
+        return f"OAuth2Auth(provider={self.client.provider.name!r}, token={self._token!r})"
+
+    def fresh_token(self, stale: Optional[Token] = None) -> Token:
+        """The current token, renewed first if it is expiring or is ``stale`` (the one a
+        server just rejected)."""
+        token = self._token
+        if token is not None and token is not stale and not needs_refresh(
+            token, self.leeway, time.time()
+        ):
+            return token
+        with self._lock:
+            token = self._token
+            if token is not None and token is not stale and not needs_refresh(
+                token, self.leeway, time.time()
+            ):
+                return token  # another thread renewed it while we waited
+            new_token = self._renew(token)
+            try:
+                if self.on_token_refresh is not None:
+                    self.on_token_refresh(new_token)
+            except Exception as exc:
+                raise RefreshCallbackError(new_token) from exc
+            finally:
+                self._token = new_token
+            return new_token
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        url = r.url or ""
+        if not url.startswith("https://"):
+            check_url(url, self.client.allow_insecure, what="sending a token to")
+        token = self.fresh_token()
+        self._attach(r, token)
+        r.register_hook("response", self._retry_on_invalid_token)  # type: ignore[no-untyped-call]
+        return r
+
+    def _attach(self, r: requests.PreparedRequest, token: Token) -> None:
+        r._oauth2_token = token  # type: ignore[attr-defined]  # which token a 401 rejects
+        self.client.attach_credentials(r, token)
+
+    def _retry_on_invalid_token(
+        self, response: requests.Response, **kwargs: Any
+    ) -> requests.Response:
+        request = response.request
+        if not is_invalid_token_response(response) or getattr(request, "_oauth2_retried", False):
+            return response
+        stale = getattr(request, "_oauth2_token", None)
+        if stale is not None and not (stale.refresh_token or stale.grant_type):
+            return response  # nothing to renew it with: hand the 401 to the caller
+        token = self.fresh_token(stale=stale)
+        response.content  # noqa: B018  # drain the body so the connection can be reused
+        response.close()
+        retry = request.copy()
+        retry._oauth2_retried = True  # type: ignore[attr-defined]
+        seek = getattr(retry.body, "seek", None)
+        if seek is not None:
+            seek(0)  # a file-like body was read by the first attempt
+        self._attach(retry, token)
+        new_response: requests.Response = response.connection.send(retry, **kwargs)
+        new_response.history.append(response)
+        new_response.request = retry
+        return new_response
+
+
+class OAuth2Session(requests.Session):
+    """A ``requests.Session`` with a default timeout whose ``auth`` is an :class:`OAuth2Auth`."""
+
+    def __init__(self, auth: Optional[AuthBase] = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+        super().__init__()
+        self.auth = auth
+        self.timeout = timeout
+
+    @property
+    def token(self) -> Optional[Token]:
+        """The token in use now (after any refresh)."""
+        return self.auth.token if isinstance(self.auth, OAuth2Auth) else None
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any,
+                **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+class StaticTokenAuth(AuthBase):
+    """Attach a token as the provider wants it, never renewing it (for one-shot calls)."""
+
+    def __init__(self, client: OAuth2Client, token: Token) -> None:
+        self.client = client
+        self.token = token
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        if not self.token.access_token:
+            raise InvalidToken(description="the token has no access_token")
+        self.client.attach_credentials(r, self.token)
+        return r
+
+    def __repr__(self) -> str:
+        return "StaticTokenAuth(token=***)"

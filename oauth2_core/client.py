@@ -1,0 +1,434 @@
+"""`OAuth2Client`: the flows of RFC 6749 and friends, for one provider and one client."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional, Union
+
+import requests
+
+from .auth import DEFAULT_LEEWAY, OAuth2Auth, OAuth2Session, StaticTokenAuth, TokenCallback
+from .authorization import (
+    AuthorizationRequest,
+    Callback,
+    check_callback,
+    code_challenge,
+    make_code_verifier,
+    parse_callback,
+)
+from .errors import (
+    ConfigurationError,
+    InvalidToken,
+    OAuth2Error,
+    TokenResponseError,
+    raise_for_error_fields,
+)
+from .plugins import PluginManager, get_plugin_manager
+from .providers import PKCE_UNSUPPORTED, URL_FIELDS, Provider
+from .tokens import Token, parse_scope
+from .transport import DEFAULT_TIMEOUT, TokenRequest, Transport, check_url
+from .userinfo import UserInfo
+
+__all__ = ["OAuth2Client", "client"]
+
+logger = logging.getLogger("oauth2_core")
+Scope = Union[str, Iterable[str], None]
+TokenLike = Union[Token, Mapping[str, Any], str]
+
+
+class OAuth2Client:
+    """A registered application at one provider: builds URLs, gets and uses tokens.
+
+    :param provider: a provider name (``"google"``) or a :class:`Provider`.
+    :param client_id: defaults to ``OAUTH2_<NAME>_CLIENT_ID``; likewise ``client_secret``
+        and ``redirect_uri``.
+    :param scope: the default scope of authorization and client-credentials requests
+        (the provider's ``default_scopes`` if not given).
+    :param token_endpoint_auth_method: overrides the provider's default.
+    :param timeout: seconds for every HTTP call the client makes.
+    :param session: your own ``requests.Session`` for token-endpoint calls.
+    :param allow_insecure: allow ``http://`` to non-loopback hosts (never in production).
+    :param plugins: a plugin manager (tests use a fresh one); the global one otherwise.
+    :param settings: values for the provider's URL templates (``tenant=...``) and for
+        plugins (``client.settings``).
+    """
+
+    def __init__(
+        self,
+        provider: Union[str, Provider],
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        redirect_uri: Optional[str] = None,
+        *,
+        scope: Scope = None,
+        token_endpoint_auth_method: Optional[str] = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        session: Optional[requests.Session] = None,
+        allow_insecure: bool = False,
+        leeway: float = DEFAULT_LEEWAY,
+        plugins: Optional[PluginManager] = None,
+        **settings: Any,
+    ) -> None:
+        self.plugins = plugins if plugins is not None else get_plugin_manager()
+        if isinstance(provider, str):
+            provider = self.plugins.get_provider(provider)
+        elif not isinstance(provider, Provider):
+            raise ConfigurationError(f"expected a provider name or Provider, not {provider!r}")
+        env = provider.env_prefix
+        self.client_id = client_id or os.environ.get(env + "CLIENT_ID")
+        self.client_secret = client_secret or os.environ.get(env + "CLIENT_SECRET")
+        self.redirect_uri = redirect_uri or os.environ.get(env + "REDIRECT_URI")
+        self.settings = settings
+        self.provider = provider.resolve(settings)
+        self.scope = parse_scope(scope) if scope is not None else self.provider.default_scopes
+        self.token_endpoint_auth_method = token_endpoint_auth_method or (
+            self.provider.token_endpoint_auth_method
+        )
+        if self.token_endpoint_auth_method != "none" and not self.client_secret and (
+            token_endpoint_auth_method is None
+            and self.provider.token_endpoint_auth_method.startswith("client_secret_")
+        ):
+            self.token_endpoint_auth_method = "none"  # a public client: id only, with PKCE
+        self.allow_insecure = allow_insecure
+        self.leeway = leeway
+        self.transport = Transport(session, timeout=timeout, allow_insecure=allow_insecure)
+        for field in URL_FIELDS:
+            url = getattr(self.provider, field)
+            if url and field != "issuer":
+                check_url(url, allow_insecure, what=field)
+        if self.redirect_uri and self.redirect_uri.startswith("http:"):
+            check_url(self.redirect_uri, allow_insecure, what="redirect_uri")
+
+    def __repr__(self) -> str:
+        return (f"OAuth2Client(provider={self.provider.name!r}, client_id={self.client_id!r}, "
+                f"auth_method={self.token_endpoint_auth_method!r})")
+
+    @property
+    def timeout(self) -> float:
+        return self.transport.timeout
+
+    # Authorization code (RFC 6749 section 4.1) ---------------------------------------
+    def authorize_url(
+        self,
+        scope: Scope = None,
+        response_type: str = "code",
+        state: Optional[str] = None,
+        redirect_uri: Optional[str] = None,
+        **params: Any,
+    ) -> str:
+        """The authorization URL with exactly the parameters given (the seed's call).
+
+        Prefer :meth:`begin_authorization`, which adds state, PKCE and nonce and keeps
+        what the callback check needs.
+        """
+        query = self._authorize_params(scope, response_type, redirect_uri, params)
+        if state is not None:
+            query["state"] = state
+        return self._build_authorize_url(query)
+
+    def begin_authorization(
+        self, scope: Scope = None, redirect_uri: Optional[str] = None, **params: Any
+    ) -> AuthorizationRequest:
+        """Start an authorization: a fresh state, PKCE (S256) unless the provider forbids
+        it, and a nonce when ``openid`` is in scope.  Send the user to ``.url``."""
+        query = self._authorize_params(scope, "code", redirect_uri, params)
+        scopes = parse_scope(query.get("scope"))
+        state = secrets.token_urlsafe(32)
+        query["state"] = state
+        verifier = nonce = None
+        if self.provider.pkce != PKCE_UNSUPPORTED:
+            verifier = make_code_verifier()
+            query["code_challenge"] = code_challenge(verifier)
+            query["code_challenge_method"] = "S256"
+        if "openid" in scopes and self.provider.send_nonce:
+            nonce = secrets.token_urlsafe(32)
+            query.setdefault("nonce", nonce)
+        return AuthorizationRequest(
+            url=self._build_authorize_url(query),
+            state=state,
+            redirect_uri=query.get("redirect_uri"),
+            code_verifier=verifier,
+            nonce=nonce,
+            scope=scopes,
+            provider=self.provider.name,
+        )
+
+    def complete_authorization(self, callback: Callback, request: AuthorizationRequest) -> Token:
+        """Check the redirect back (error, state, ``iss``) and exchange its code.
+
+        :param callback: the full callback URL, or its parameters as a mapping.
+        :param request: what :meth:`begin_authorization` returned (or ``from_dict`` of it).
+        """
+        if isinstance(request, Mapping):
+            request = AuthorizationRequest.from_dict(request)
+        params = parse_callback(callback)
+        code = check_callback(params, request, self.provider.issuer, self.provider.require_iss)
+        extra = {k: v for k, v in params.items() if k in self.callback_params_for_token}
+        token = self.get_token(
+            code=code,
+            redirect_uri=request.redirect_uri,
+            code_verifier=request.code_verifier,
+            **extra,
+        )
+        if request.scope and "scope" not in token:
+            token["scope"] = " ".join(request.scope)  # RFC 6749 5.1: omitted = as requested
+        return token
+
+    #: Callback parameters a provider wants echoed in the code exchange (VK ID's device_id).
+    callback_params_for_token: frozenset[str] = frozenset()
+
+    def get_token(
+        self,
+        code: Optional[str] = None,
+        grant_type: str = "authorization_code",
+        redirect_uri: Optional[str] = None,
+        code_verifier: Optional[str] = None,
+        **params: Any,
+    ) -> Token:
+        """Exchange an authorization code (or run any grant given as ``grant_type``)."""
+        if grant_type == "authorization_code":
+            if not code:
+                raise ConfigurationError("get_token needs the authorization code: code=...")
+            params.update(code=code, redirect_uri=redirect_uri or self.redirect_uri,
+                          code_verifier=code_verifier)
+        elif code is not None:
+            params["code"] = code
+        return self.request_token(grant_type, **params)
+
+    # Other grants ----------------------------------------------------------------------
+    def refresh_token(
+        self,
+        refresh_token: Optional[TokenLike] = None,
+        grant_type: str = "refresh_token",
+        scope: Scope = None,
+        **params: Any,
+    ) -> Token:
+        """Use a refresh token (RFC 6749 section 6).  Accepts the token string or a Token;
+        when the server does not rotate it, the old refresh token is kept."""
+        old = _refresh_token_value(refresh_token)
+        if scope is not None:
+            params["scope"] = self._join_scope(scope)
+        token = self.request_token(grant_type, refresh_token=old, **params)
+        if not token.refresh_token:
+            token["refresh_token"] = old
+        if isinstance(refresh_token, Mapping) and "scope" not in token and "scope" in refresh_token:
+            token["scope"] = refresh_token["scope"]
+        return token
+
+    def client_credentials(self, scope: Scope = None, **params: Any) -> Token:
+        """The client-credentials grant (RFC 6749 section 4.4)."""
+        joined = self._join_scope(scope if scope is not None else self.scope)
+        token = self.request_token("client_credentials", scope=joined or None, **params)
+        token.grant_type = "client_credentials"
+        return token
+
+    def password(self, username: str, password: str, scope: Scope = None,
+                 **params: Any) -> Token:
+        """The resource owner password grant (RFC 6749 section 4.3).  Deprecated by the
+        OAuth 2.0 Security BCP (RFC 9700 section 2.4); use it only for legacy systems."""
+        warnings.warn("the password grant is deprecated (RFC 9700 section 2.4); prefer the "
+                      "authorization code or device flow", DeprecationWarning, stacklevel=2)
+        joined = self._join_scope(scope if scope is not None else self.scope)
+        return self.request_token("password", username=username, password=password,
+                                  scope=joined or None, **params)
+
+    def renew_token(self, token: Optional[Token]) -> Token:
+        """A replacement for an expiring ``token``: a refresh, or for client-credentials
+        tokens (and no token at all) a new client-credentials token."""
+        if token is not None and token.refresh_token:
+            return self.refresh_token(token)
+        if token is None or token.grant_type == "client_credentials":
+            return self.client_credentials()
+        raise InvalidToken(description="the token expired and has no refresh_token to renew it")
+
+    def request_token(self, grant_type: str, **params: Any) -> Token:
+        """Send any grant to the token endpoint and parse the answer (``None`` values are
+        dropped).  The building block of every grant method."""
+        if not self.provider.token_url:
+            raise ConfigurationError(f"provider {self.provider.name!r} has no token_url")
+        data = {k: v for k, v in params.items() if v is not None}
+        data["grant_type"] = grant_type
+        response = self.send(self.provider.token_url, data, endpoint="token")
+        try:
+            token: Optional[Token] = self.plugins.call(
+                "oauth2_parse_token_response", self.provider, response=response, client=self
+            )
+        except OAuth2Error as exc:
+            _scrub(exc, data.values())
+            raise
+        if token is None:  # only if a plugin disabled the default parser
+            raise TokenResponseError(description="no plugin parsed the token response")
+        return token
+
+    # Revocation, introspection, userinfo ----------------------------------------------
+    def revoke_token(self, token: TokenLike, token_type_hint: Optional[str] = None) -> None:
+        """Revoke a token (RFC 7009).  Given a Token, revokes its refresh token if it has
+        one (which ends the whole grant at most servers), else its access token."""
+        value, hint = _token_value(token, token_type_hint)
+        url = self.provider.revocation_url
+        if not url:
+            raise ConfigurationError(f"provider {self.provider.name!r} has no revocation_url")
+        data = {"token": value, "token_type_hint": hint}
+        response = self.send(url, {k: v for k, v in data.items() if v}, endpoint="revocation")
+        if response.status_code != 200:
+            self._raise_endpoint_error(response, "revocation", data.values())
+
+    def introspect_token(self, token: TokenLike,
+                         token_type_hint: Optional[str] = None) -> dict[str, Any]:
+        """Ask the server about a token (RFC 7662); the answer has ``active``."""
+        value, hint = _token_value(token, token_type_hint, prefer_refresh=False)
+        url = self.provider.introspection_url
+        if not url:
+            raise ConfigurationError(f"provider {self.provider.name!r} has no introspection_url")
+        data = {"token": value, "token_type_hint": hint}
+        response = self.send(url, {k: v for k, v in data.items() if v}, endpoint="introspection")
+        if response.status_code != 200:
+            self._raise_endpoint_error(response, "introspection", data.values())
+        try:
+            info = response.json()
+        except ValueError:
+            info = None
+        if not isinstance(info, dict) or not isinstance(info.get("active"), bool):
+            raise TokenResponseError(description="introspection response is not a JSON "
+                                     "object with a boolean 'active'",
+                                     status_code=response.status_code, response=response)
+        return info
+
+    def userinfo(self, token: TokenLike) -> UserInfo:
+        """The signed-in user, normalised.  Uses ``token`` as given (no refresh)."""
+        token = _as_token(token)
+        with OAuth2Session(StaticTokenAuth(self, token), timeout=self.timeout) as session:
+            info: Optional[UserInfo] = self.plugins.call(
+                "oauth2_userinfo", self.provider, session=session, token=token, client=self
+            )
+        if info is None:
+            raise ConfigurationError(f"no plugin fetches user info for {self.provider.name!r}")
+        return info
+
+    # Using tokens ----------------------------------------------------------------------
+    def auth(self, token: Optional[TokenLike] = None,
+             on_token_refresh: Optional[TokenCallback] = None) -> OAuth2Auth:
+        """A ``requests`` auth that attaches ``token`` and renews it before it expires (or
+        once after a 401 ``invalid_token``).  With no token, client credentials are used."""
+        return OAuth2Auth(self, _as_token(token) if token is not None else None,
+                          on_token_refresh=on_token_refresh, leeway=self.leeway)
+
+    def session(self, token: Optional[TokenLike] = None,
+                on_token_refresh: Optional[TokenCallback] = None) -> OAuth2Session:
+        """A ``requests.Session`` using :meth:`auth`, with the client's timeout."""
+        return OAuth2Session(self.auth(token, on_token_refresh), timeout=self.timeout)
+
+    def attach_credentials(self, request: requests.PreparedRequest, token: Token) -> None:
+        """Put ``token`` on ``request`` through the ``oauth2_attach_credentials`` hook."""
+        self.plugins.call("oauth2_attach_credentials", self.provider, request=request,
+                          token=token, client=self)
+
+    # Plumbing --------------------------------------------------------------------------
+    def send(self, url: str, data: dict[str, Any], endpoint: str) -> requests.Response:
+        """Authenticate and send a request to a token-type endpoint through the hooks."""
+        request = TokenRequest(
+            url=url, data=data, endpoint=endpoint, headers={"Accept": "application/json"},
+            client_id=self.client_id, client_secret=self.client_secret,
+            auth_method=self.token_endpoint_auth_method,
+        )
+        self.plugins.call("oauth2_prepare_token_request", self.provider, request=request,
+                          client=self)
+        return self.transport.send_token_request(request)
+
+    def _authorize_params(self, scope: Scope, response_type: str,
+                          redirect_uri: Optional[str], params: dict[str, Any]) -> dict[str, Any]:
+        if not self.client_id:
+            raise ConfigurationError(
+                f"provider {self.provider.name!r}: client_id is not set (pass client_id=... "
+                f"or set {self.provider.env_prefix}CLIENT_ID)"
+            )
+        query: dict[str, Any] = {"response_type": response_type, "client_id": self.client_id}
+        redirect = redirect_uri or self.redirect_uri
+        if redirect:
+            query["redirect_uri"] = redirect
+        joined = self._join_scope(scope if scope is not None else self.scope)
+        if joined:
+            query["scope"] = joined
+        query.update(self.provider.extra_authorize_params)
+        query.update({k: v for k, v in params.items() if v is not None})
+        return query
+
+    def _build_authorize_url(self, params: dict[str, Any]) -> str:
+        url: Optional[str] = self.plugins.call(
+            "oauth2_build_authorize_url", self.provider, params=params, client=self
+        )
+        if url is None:
+            raise ConfigurationError("no plugin built the authorization URL")
+        return url
+
+    def _join_scope(self, scope: Scope) -> str:
+        return self.provider.scope_separator.join(parse_scope(scope))
+
+    def _raise_endpoint_error(self, response: requests.Response, what: str,
+                              sent: Iterable[Any]) -> None:
+        try:
+            fields = response.json()
+        except ValueError:
+            fields = None
+        try:
+            if isinstance(fields, dict):
+                raise_for_error_fields(fields, response)
+            raise OAuth2Error(f"{what}_failed", f"{what} endpoint answered HTTP "
+                              f"{response.status_code}", status_code=response.status_code,
+                              response=response)
+        except OAuth2Error as exc:
+            _scrub(exc, sent)
+            raise
+
+
+def client(provider: Union[str, Provider], **settings: Any) -> OAuth2Client:
+    """Build a client for an installed provider (by name) or a :class:`Provider`.
+
+    :raises ProviderNotFound: listing the installed providers and the package to install.
+    """
+    return OAuth2Client(provider, **settings)
+
+
+def _scrub(exc: OAuth2Error, sent: Iterable[Any]) -> None:
+    """Remove anything we sent (codes, secrets) from a server-provided description."""
+    if not exc.description:
+        return
+    for value in sent:
+        if isinstance(value, str) and len(value) >= 4 and value in exc.description:
+            exc.description = exc.description.replace(value, "***")
+    exc.args = (exc._message(),)
+
+
+def _as_token(token: TokenLike) -> Token:
+    if isinstance(token, Token):
+        return token
+    if isinstance(token, str):
+        return Token(access_token=token)
+    return Token(token)
+
+
+def _refresh_token_value(value: Optional[TokenLike]) -> str:
+    if isinstance(value, Mapping):
+        value = value.get("refresh_token")
+    if not value or not isinstance(value, str):
+        raise ConfigurationError("refresh_token needs a refresh token (or a Token that has one)")
+    return value
+
+
+def _token_value(token: TokenLike, hint: Optional[str],
+                 prefer_refresh: bool = True) -> tuple[str, Optional[str]]:
+    if isinstance(token, str):
+        return token, hint
+    keys = ("refresh_token", "access_token") if prefer_refresh else ("access_token",
+                                                                       "refresh_token")
+    if hint in keys:
+        keys = (hint,)  # type: ignore[assignment]
+    for key in keys:
+        value = token.get(key)
+        if isinstance(value, str) and value:
+            return value, hint or key
+    raise ConfigurationError("the token has neither an access_token nor a refresh_token")

@@ -1,0 +1,52 @@
+"""RFC 6749 section 2.3: client authentication at the token endpoint."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import quote_plus
+
+from ..errors import ConfigurationError
+from ..hookspecs import hookimpl
+from ..providers import Provider
+from ..transport import TokenRequest
+
+
+def basic_credentials(client_id: str, client_secret: str) -> str:
+    """The ``Authorization`` header value for ``client_secret_basic``.
+
+    RFC 6749 section 2.3.1: id and secret are form-urlencoded *before* Base64, so a
+    secret with ':' or '%' survives (many libraries get this wrong).
+    """
+    pair = f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+
+@hookimpl(trylast=True)
+def oauth2_prepare_token_request(provider: Provider, request: TokenRequest) -> None:
+    if request.client_authenticated:
+        return
+    method = request.auth_method
+    if not request.client_id:
+        raise ConfigurationError(f"provider {provider.name!r}: client_id is not set (pass "
+                                 f"client_id=... or set {provider.env_prefix}CLIENT_ID)")
+    if method == "none":
+        request.data.setdefault("client_id", request.client_id)
+    elif method in ("client_secret_basic", "client_secret_post"):
+        if not request.client_secret:
+            raise ConfigurationError(
+                f"provider {provider.name!r}: {method} needs client_secret (pass "
+                f"client_secret=... or set {provider.env_prefix}CLIENT_SECRET)"
+            )
+        if method == "client_secret_basic":
+            request.headers["Authorization"] = basic_credentials(
+                request.client_id, request.client_secret
+            )
+        else:
+            request.data["client_id"] = request.client_id
+            request.data["client_secret"] = request.client_secret
+    else:
+        raise ConfigurationError(
+            f"token_endpoint_auth_method {method!r} is not available: install the 'jwt' "
+            "extra (pip install 'oauth2-core[jwt]') for client_secret_jwt/private_key_jwt"
+        )
+    request.client_authenticated = True

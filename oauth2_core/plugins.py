@@ -1,0 +1,227 @@
+"""The plugin manager: hook specs, entry-point discovery, and per-provider hook dispatch."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import threading
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Optional
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError, ProviderNotFound
+from .hookspecs import PROJECT_NAME
+from .providers import Provider
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+__all__ = ["PluginLoadWarning", "PluginManager", "get_plugin_manager", "make_plugin_manager"]
+
+
+class PluginLoadWarning(UserWarning):
+    """An installed plugin could not be loaded; other providers keep working."""
+
+
+def _env_list(name: str) -> Optional[set[str]]:
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    return {part.strip() for part in value.split(",") if part.strip()}
+
+
+class PluginManager(pluggy.PluginManager):
+    """A pluggy manager that knows which plugin registered which provider.
+
+    A provider plugin's behaviour hooks are only called for the providers it registered,
+    so dispatch cost does not grow with the number of unrelated plugins installed; a
+    plugin that registers no provider is called for all of them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(PROJECT_NAME)
+        self.add_hookspecs(hookspecs)
+        self._lock = threading.RLock()
+        self._providers: dict[str, Provider] = {}
+        self._owner: dict[str, object] = {}
+        self._collected: set[int] = set()
+        self._impls: dict[tuple[str, str], Sequence[Any]] = {}
+        self._loaded_entrypoints: set[str] = set()
+        self._all_entrypoints_loaded = False
+        #: Plugin name -> distribution ("oauth2-google") for plugins from entry points.
+        self.distributions: dict[str, str] = {}
+        #: Entry-point name -> "distribution: error" for plugins that failed to load.
+        self.load_errors: dict[str, str] = {}
+
+    # Registration ------------------------------------------------------------------
+    def register(self, plugin: object, name: Optional[str] = None) -> Optional[str]:
+        with self._lock:
+            plugin_name = super().register(plugin, name)
+            try:
+                self.check_pending()
+            except pluggy.PluginValidationError as exc:
+                self.unregister(plugin)
+                where = self.distributions.get(plugin_name or "", plugin_name)
+                raise PluginError(f"plugin {where!r} is broken: {exc}") from None
+            self._impls.clear()
+            return plugin_name
+
+    def unregister(self, plugin: object = None, name: Optional[str] = None) -> Any:
+        with self._lock:
+            result = super().unregister(plugin, name)
+            for provider_name, owner in list(self._owner.items()):
+                if owner is result:
+                    del self._owner[provider_name], self._providers[provider_name]
+            self._collected.discard(id(result))
+            self._impls.clear()
+            return result
+
+    def load_entrypoints(self, only: Optional[str] = None) -> None:
+        """Load installed plugins from the ``oauth2_core`` entry-point group.
+
+        :param only: load just the entry point of this name, when there is one.
+        """
+        from importlib.metadata import entry_points  # costly import: only when needed
+
+        allowed = _env_list("OAUTH2_CORE_LOAD_PLUGINS")
+        blocked = _env_list("OAUTH2_CORE_DISABLE_PLUGINS") or set()
+        for ep in _group(entry_points()):
+            if only is not None and ep.name != only:
+                continue
+            dist = ep.dist.name if ep.dist is not None else ep.name
+            if allowed is not None and not allowed & {ep.name, dist}:
+                continue
+            if blocked & {ep.name, dist} or ep.name in self._loaded_entrypoints:
+                continue
+            self._loaded_entrypoints.add(ep.name)
+            try:
+                module = ep.load()
+            except Exception as exc:  # a broken plugin must not break the others
+                self.load_errors[ep.name] = f"{dist}: {type(exc).__name__}: {exc}"
+                warnings.warn(f"oauth2_core plugin {ep.name!r} from {dist} failed to load: "
+                              f"{type(exc).__name__}: {exc}", PluginLoadWarning, stacklevel=2)
+                continue
+            self.distributions[ep.name] = dist
+            self.register(module, name=ep.name)
+        if only is None:
+            self._all_entrypoints_loaded = True
+
+    # Providers -----------------------------------------------------------------------
+    def _collect(self) -> None:
+        for impl in self.hook.oauth2_register_providers.get_hookimpls():
+            if id(impl.plugin) in self._collected:
+                continue
+            self._collected.add(id(impl.plugin))
+            register = functools.partial(self._register_provider, impl.plugin, impl.plugin_name)
+            impl.function(**{arg: register for arg in impl.argnames})
+        self._impls.clear()
+
+    def _register_provider(self, plugin: object, plugin_name: str, provider: Provider) -> None:
+        if not isinstance(provider, Provider):
+            raise PluginError(f"plugin {plugin_name!r} registered {provider!r}, not a Provider")
+        owner = self._owner.get(provider.name)
+        if owner is not None and owner is not plugin:
+            raise PluginError(f"provider {provider.name!r} is registered by both "
+                              f"{self.get_name(owner)!r} and {plugin_name!r}")
+        self._providers[provider.name] = provider
+        self._owner[provider.name] = plugin
+
+    def providers(self) -> dict[str, Provider]:
+        """Every provider of every installed plugin (imports all of them)."""
+        with self._lock:
+            if not self._all_entrypoints_loaded:
+                self.load_entrypoints()
+            self._collect()
+            return dict(sorted(self._providers.items()))
+
+    def get_provider(self, name: str) -> Provider:
+        """The provider called ``name``, importing only its plugin when it can."""
+        with self._lock:
+            self._collect()
+            if name not in self._providers and not self._all_entrypoints_loaded:
+                self.load_entrypoints(only=name)
+                self._collect()
+                if name not in self._providers:
+                    self.load_entrypoints()
+                    self._collect()
+            if name in self._providers:
+                return self._providers[name]
+            raise ProviderNotFound(self._not_found_message(name))
+
+    def _not_found_message(self, name: str) -> str:
+        installed = ", ".join(sorted(self._providers)) or "none"
+        message = (f"no provider named {name!r} (installed: {installed}); "
+                   f"install it with: pip install oauth2-{name}")
+        if name in self.load_errors:
+            message += f" (its plugin failed to load: {self.load_errors[name]})"
+        return message
+
+    def package_of(self, provider_name: str) -> Optional[str]:
+        """The distribution that provides ``provider_name``, if it came from one."""
+        owner = self._owner.get(provider_name)
+        plugin_name = self.get_name(owner) if owner is not None else None
+        return self.distributions.get(plugin_name or "")
+
+    # Dispatch ------------------------------------------------------------------------
+    def call(self, hook_name: str, provider: Provider, **kwargs: Any) -> Any:
+        """Call ``hook_name`` with only the implementations that apply to ``provider``."""
+        key = (hook_name, provider.name)
+        impls = self._impls.get(key)
+        if impls is None:
+            impls = self._impls_for(hook_name, provider.name)
+        caller = getattr(self.hook, hook_name)
+        firstresult = bool(caller.spec and caller.spec.opts.get("firstresult"))
+        kwargs["provider"] = provider
+        # pluggy's own executor, so tracing and hook wrappers keep working.
+        return self._hookexec(hook_name, impls, kwargs, firstresult)
+
+    def _impls_for(self, hook_name: str, provider_name: str) -> Sequence[Any]:
+        with self._lock:
+            self._collect()
+            owner = self._owner.get(provider_name)
+            owners = {id(p) for p in self._owner.values()}
+            impls = [
+                impl for impl in getattr(self.hook, hook_name).get_hookimpls()
+                if impl.plugin is owner or id(impl.plugin) not in owners
+            ]
+            self._impls[(hook_name, provider_name)] = impls
+            return impls
+
+
+def _group(eps: Any) -> list[EntryPoint]:
+    if sys.version_info >= (3, 10):
+        return list(eps.select(group=PROJECT_NAME))
+    return list(eps.get(PROJECT_NAME, []))  # pragma: no cover - Python 3.9
+
+
+def make_plugin_manager(load_entrypoints: bool = False) -> PluginManager:
+    """A fresh manager with the core's default plugins (and, if asked, installed ones).
+
+    Tests use it to register plugins in-process: ``pm.register(my_plugin_module)``.
+    """
+    from .default_plugins import DEFAULT_PLUGINS
+
+    pm = PluginManager()
+    for plugin in DEFAULT_PLUGINS:
+        pm.register(plugin)
+    if load_entrypoints:
+        pm.load_entrypoints()
+    return pm
+
+
+_global_pm: Optional[PluginManager] = None
+_global_lock = threading.Lock()
+
+
+def get_plugin_manager() -> PluginManager:
+    """The process-wide manager; installed plugins load lazily, on first need."""
+    global _global_pm
+    if _global_pm is None:
+        with _global_lock:
+            if _global_pm is None:
+                _global_pm = make_plugin_manager()
+    return _global_pm
