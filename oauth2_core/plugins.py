@@ -42,7 +42,7 @@ class PluginManager(pluggy.PluginManager):
     plugin that registers no provider is called for all of them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, use_entrypoints: bool = True) -> None:
         super().__init__(PROJECT_NAME)
         self.add_hookspecs(hookspecs)
         self._lock = threading.RLock()
@@ -51,7 +51,8 @@ class PluginManager(pluggy.PluginManager):
         self._collected: set[int] = set()
         self._impls: dict[tuple[str, str], Sequence[Any]] = {}
         self._loaded_entrypoints: set[str] = set()
-        self._all_entrypoints_loaded = False
+        # A manager that does not read entry points behaves as if all were loaded.
+        self._all_entrypoints_loaded = not use_entrypoints
         #: Plugin name -> distribution ("oauth2-google") for plugins from entry points.
         self.distributions: dict[str, str] = {}
         #: Entry-point name -> "distribution: error" for plugins that failed to load.
@@ -85,11 +86,9 @@ class PluginManager(pluggy.PluginManager):
 
         :param only: load just the entry point of this name, when there is one.
         """
-        from importlib.metadata import entry_points  # costly import: only when needed
-
         allowed = _env_list("OAUTH2_CORE_LOAD_PLUGINS")
         blocked = _env_list("OAUTH2_CORE_DISABLE_PLUGINS") or set()
-        for ep in _group(entry_points()):
+        for ep in installed_entry_points():
             if only is not None and ep.name != only:
                 continue
             dist = ep.dist.name if ep.dist is not None else ep.name
@@ -192,24 +191,27 @@ class PluginManager(pluggy.PluginManager):
             return impls
 
 
-def _group(eps: Any) -> list[EntryPoint]:
+def installed_entry_points() -> list[EntryPoint]:
+    """The installed entry points of group ``oauth2_core``."""
+    from importlib.metadata import entry_points  # costly import: only when needed
+
+    eps: Any = entry_points()
     if sys.version_info >= (3, 10):
         return list(eps.select(group=PROJECT_NAME))
     return list(eps.get(PROJECT_NAME, []))  # pragma: no cover - Python 3.9
 
 
 def make_plugin_manager(load_entrypoints: bool = False) -> PluginManager:
-    """A fresh manager with the core's default plugins (and, if asked, installed ones).
+    """A fresh manager with the core's default plugins.
 
-    Tests use it to register plugins in-process: ``pm.register(my_plugin_module)``.
+    :param load_entrypoints: also discover installed plugins (lazily, on first need).
+        Off by default, so tests register plugins in-process: ``pm.register(module)``.
     """
     from .default_plugins import DEFAULT_PLUGINS
 
-    pm = PluginManager()
+    pm = PluginManager(use_entrypoints=load_entrypoints)
     for plugin in DEFAULT_PLUGINS:
         pm.register(plugin)
-    if load_entrypoints:
-        pm.load_entrypoints()
     return pm
 
 
@@ -223,5 +225,5 @@ def get_plugin_manager() -> PluginManager:
     if _global_pm is None:
         with _global_lock:
             if _global_pm is None:
-                _global_pm = make_plugin_manager()
+                _global_pm = make_plugin_manager(load_entrypoints=True)
     return _global_pm

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl
 from typing import Any, Optional
 
 import requests
@@ -20,6 +21,19 @@ def json_object(response: requests.Response) -> Optional[dict[str, Any]]:
     except (ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def form_object(response: requests.Response) -> Optional[dict[str, Any]]:
+    """The body as ``application/x-www-form-urlencoded`` fields (GitHub's default, legacy
+    Facebook); None unless it parses to at least one field."""
+    try:
+        text = response.content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "=" not in text or text.lstrip().startswith(("{", "[", "<")):
+        return None
+    fields = dict(parse_qsl(text.strip(), keep_blank_values=True))
+    return fields or None
 
 
 def describe_body(response: requests.Response) -> str:
