@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
 from typing import Any, Optional
+from urllib.parse import parse_qsl
 
 import requests
 
