@@ -258,7 +258,7 @@ class OAuth2Client:
                 "oauth2_parse_token_response", self.provider, response=response, client=self
             )
         except OAuth2Error as exc:
-            _scrub(exc, data.values())
+            _scrub(exc, [*data.values(), self.client_secret])
             raise
         if token is None:  # only if a plugin disabled the default parser
             raise TokenResponseError(description="no plugin parsed the token response")
@@ -275,7 +275,7 @@ class OAuth2Client:
         data = {"token": value, "token_type_hint": hint}
         response = self.send(url, {k: v for k, v in data.items() if v}, endpoint="revocation")
         if response.status_code != 200:
-            self._raise_endpoint_error(response, "revocation", data.values())
+            self._raise_endpoint_error(response, "revocation", [value, self.client_secret])
 
     def introspect_token(self, token: TokenLike,
                          token_type_hint: Optional[str] = None) -> dict[str, Any]:
@@ -287,7 +287,7 @@ class OAuth2Client:
         data = {"token": value, "token_type_hint": hint}
         response = self.send(url, {k: v for k, v in data.items() if v}, endpoint="introspection")
         if response.status_code != 200:
-            self._raise_endpoint_error(response, "introspection", data.values())
+            self._raise_endpoint_error(response, "introspection", [value, self.client_secret])
         try:
             info = response.json()
         except ValueError:

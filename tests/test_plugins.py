@@ -1,0 +1,173 @@
+"""Plugin discovery: entry points, allow/block lists, broken plugins, lazy loading."""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pytest
+
+import oauth2_core
+from oauth2_core import PluginError, PluginLoadWarning, Provider, ProviderNotFound, hookimpl
+from oauth2_core import plugins as plugins_module
+
+
+def provider_module(name: str) -> types.ModuleType:
+    module = types.ModuleType(f"oauth2_{name}")
+
+    @hookimpl
+    def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
+        register(Provider(name=name, token_url=f"https://{name}.test/token"))
+
+    module.oauth2_register_providers = oauth2_register_providers  # type: ignore[attr-defined]
+    return module
+
+
+@dataclass
+class FakeDist:
+    name: str
+
+
+@dataclass
+class FakeEntryPoint:
+    name: str
+    loader: Callable[[], Any]
+    loads: list[str]
+
+    @property
+    def dist(self) -> FakeDist:
+        return FakeDist(f"oauth2-{self.name}")
+
+    def load(self) -> Any:
+        self.loads.append(self.name)
+        return self.loader()
+
+
+@pytest.fixture
+def installed(monkeypatch) -> list[str]:
+    """Three installed plugins (alpha, beta, gamma); returns the log of loaded ones."""
+    loads: list[str] = []
+    eps = [FakeEntryPoint(n, lambda n=n: provider_module(n), loads)
+           for n in ("alpha", "beta", "gamma")]
+    monkeypatch.setattr(plugins_module, "installed_entry_points", lambda: eps)
+    return loads
+
+
+def discovering() -> plugins_module.PluginManager:
+    return oauth2_core.make_plugin_manager(load_entrypoints=True)
+
+
+def test_installed_plugins_are_discovered_without_user_code(installed) -> None:
+    assert set(discovering().providers()) == {"alpha", "beta", "gamma"}
+
+
+def test_client_by_name_imports_only_that_plugin(installed) -> None:
+    pm = discovering()
+    client = oauth2_core.client("beta", client_id="i", plugins=pm)
+    assert client.provider.token_url == "https://beta.test/token"
+    assert installed == ["beta"]
+    assert pm.package_of("beta") == "oauth2-beta"
+
+
+def test_allow_list_limits_loading(installed, monkeypatch) -> None:
+    monkeypatch.setenv("OAUTH2_CORE_LOAD_PLUGINS", "alpha, oauth2-gamma")
+    assert set(discovering().providers()) == {"alpha", "gamma"}
+
+
+def test_empty_allow_list_loads_none(installed, monkeypatch) -> None:
+    monkeypatch.setenv("OAUTH2_CORE_LOAD_PLUGINS", "")
+    assert discovering().providers() == {}
+
+
+def test_block_list_skips_plugins(installed, monkeypatch) -> None:
+    monkeypatch.setenv("OAUTH2_CORE_DISABLE_PLUGINS", "beta")
+    pm = discovering()
+    assert set(pm.providers()) == {"alpha", "gamma"}
+    with pytest.raises(ProviderNotFound):
+        oauth2_core.client("beta", plugins=pm)
+
+
+def test_unknown_provider_lists_installed_ones_and_the_package(installed) -> None:
+    with pytest.raises(ProviderNotFound) as info:
+        oauth2_core.client("nope", plugins=discovering())
+    message = str(info.value)
+    assert "alpha, beta, gamma" in message
+    assert "pip install oauth2-nope" in message
+
+
+def test_a_plugin_that_fails_to_import_is_reported_and_others_work(monkeypatch) -> None:
+    def broken() -> Any:
+        raise ImportError("No module named 'missing_dependency'")
+
+    loads: list[str] = []
+    eps = [FakeEntryPoint("broken", broken, loads),
+           FakeEntryPoint("alpha", lambda: provider_module("alpha"), loads)]
+    monkeypatch.setattr(plugins_module, "installed_entry_points", lambda: eps)
+    pm = discovering()
+    with pytest.warns(PluginLoadWarning, match="oauth2-broken"):
+        assert set(pm.providers()) == {"alpha"}
+    assert "oauth2-broken" in pm.load_errors["broken"]
+    with pytest.raises(ProviderNotFound, match="failed to load: oauth2-broken"):
+        oauth2_core.client("broken", plugins=pm)
+
+
+def test_a_misspelled_hook_fails_loudly_naming_the_plugin(pm) -> None:
+    class Typo:
+        @hookimpl
+        def oauth2_atach_credentials(self, provider: Provider) -> None:  # the typo
+            return None
+
+    with pytest.raises(PluginError, match="oauth2_atach_credentials"):
+        pm.register(Typo(), name="typo-plugin")
+    assert pm.get_plugin("typo-plugin") is None
+
+
+def test_a_misspelled_hook_in_an_installed_plugin_names_its_distribution(monkeypatch) -> None:
+    module = types.ModuleType("oauth2_typo")
+
+    @hookimpl
+    def oauth2_register_provider(register: Any) -> None:  # missing "s"
+        return None
+
+    module.oauth2_register_provider = oauth2_register_provider  # type: ignore[attr-defined]
+    eps = [FakeEntryPoint("typo", lambda: module, [])]
+    monkeypatch.setattr(plugins_module, "installed_entry_points", lambda: eps)
+    with pytest.raises(PluginError, match=r"oauth2-typo.*oauth2_register_provider"):
+        discovering().providers()
+
+
+def test_two_plugins_registering_one_name_is_an_error(pm) -> None:
+    pm.register(provider_module("dup"), name="first")
+    pm.register(provider_module("dup"), name="second")
+    with pytest.raises(PluginError, match="'dup' is registered by both"):
+        pm.providers()
+
+
+def test_registering_something_that_is_not_a_provider_is_an_error(pm) -> None:
+    class Bad:
+        @hookimpl
+        def oauth2_register_providers(self, register: Any) -> None:
+            register({"name": "dict"})
+
+    pm.register(Bad(), name="bad")
+    with pytest.raises(PluginError, match="not a Provider"):
+        pm.providers()
+
+
+def test_unregistering_a_plugin_removes_its_providers(pm) -> None:
+    module = provider_module("temp")
+    pm.register(module)
+    assert "temp" in pm.providers()
+    pm.unregister(module)
+    assert "temp" not in pm.providers()
+
+
+def test_fresh_manager_reads_no_entry_points(installed) -> None:
+    assert oauth2_core.make_plugin_manager().providers() == {}
+    assert installed == []
+
+
+def test_global_providers_function_uses_the_global_manager(installed, monkeypatch) -> None:
+    monkeypatch.setattr(plugins_module, "_global_pm", None)
+    assert set(oauth2_core.providers()) == {"alpha", "beta", "gamma"}
