@@ -159,6 +159,11 @@ class PluginManager(pluggy.PluginManager):
             message += f" (its plugin failed to load: {self.load_errors[name]})"
         return message
 
+    def providers_of(self, plugin: object) -> list[Provider]:
+        """The providers ``plugin`` registered."""
+        self.providers()
+        return [p for name, p in self._providers.items() if self._owner[name] is plugin]
+
     def package_of(self, provider_name: str) -> Optional[str]:
         """The distribution that provides ``provider_name``, if it came from one."""
         owner = self._owner.get(provider_name)

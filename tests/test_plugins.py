@@ -54,12 +54,15 @@ def installed(monkeypatch) -> list[str]:
     return loads
 
 
+BUILT_IN = set(oauth2_core.make_plugin_manager().providers())
+
+
 def discovering() -> plugins_module.PluginManager:
     return oauth2_core.make_plugin_manager(load_entrypoints=True)
 
 
 def test_installed_plugins_are_discovered_without_user_code(installed) -> None:
-    assert set(discovering().providers()) == {"alpha", "beta", "gamma"}
+    assert set(discovering().providers()) == {"alpha", "beta", "gamma"} | BUILT_IN
 
 
 def test_client_by_name_imports_only_that_plugin(installed) -> None:
@@ -72,18 +75,18 @@ def test_client_by_name_imports_only_that_plugin(installed) -> None:
 
 def test_allow_list_limits_loading(installed, monkeypatch) -> None:
     monkeypatch.setenv("OAUTH2_CORE_LOAD_PLUGINS", "alpha, oauth2-gamma")
-    assert set(discovering().providers()) == {"alpha", "gamma"}
+    assert set(discovering().providers()) == {"alpha", "gamma"} | BUILT_IN
 
 
 def test_empty_allow_list_loads_none(installed, monkeypatch) -> None:
     monkeypatch.setenv("OAUTH2_CORE_LOAD_PLUGINS", "")
-    assert discovering().providers() == {}
+    assert set(discovering().providers()) == BUILT_IN
 
 
 def test_block_list_skips_plugins(installed, monkeypatch) -> None:
     monkeypatch.setenv("OAUTH2_CORE_DISABLE_PLUGINS", "beta")
     pm = discovering()
-    assert set(pm.providers()) == {"alpha", "gamma"}
+    assert set(pm.providers()) == {"alpha", "gamma"} | BUILT_IN
     with pytest.raises(ProviderNotFound):
         oauth2_core.client("beta", plugins=pm)
 
@@ -106,7 +109,7 @@ def test_a_plugin_that_fails_to_import_is_reported_and_others_work(monkeypatch) 
     monkeypatch.setattr(plugins_module, "installed_entry_points", lambda: eps)
     pm = discovering()
     with pytest.warns(PluginLoadWarning, match="oauth2-broken"):
-        assert set(pm.providers()) == {"alpha"}
+        assert set(pm.providers()) == {"alpha"} | BUILT_IN
     assert "oauth2-broken" in pm.load_errors["broken"]
     with pytest.raises(ProviderNotFound, match="failed to load: oauth2-broken"):
         oauth2_core.client("broken", plugins=pm)
@@ -164,10 +167,10 @@ def test_unregistering_a_plugin_removes_its_providers(pm) -> None:
 
 
 def test_fresh_manager_reads_no_entry_points(installed) -> None:
-    assert oauth2_core.make_plugin_manager().providers() == {}
+    assert set(oauth2_core.make_plugin_manager().providers()) == BUILT_IN
     assert installed == []
 
 
 def test_global_providers_function_uses_the_global_manager(installed, monkeypatch) -> None:
     monkeypatch.setattr(plugins_module, "_global_pm", None)
-    assert set(oauth2_core.providers()) == {"alpha", "beta", "gamma"}
+    assert set(oauth2_core.providers()) == {"alpha", "beta", "gamma"} | BUILT_IN

@@ -80,7 +80,7 @@ def check_plugin_contract(module: ModuleType, entry_point: Optional[str] = None)
       ``module`` (run this where the package is installed).
     """
     pm = plugin_manager(module)
-    providers = list(pm.providers().values())
+    providers = pm.providers_of(module)
     _require(providers, f"{module.__name__} registers no provider")
     for provider in providers:
         _require(provider.token_url or provider.authorize_url, f"{provider.name}: no endpoints")
