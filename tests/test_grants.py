@@ -184,10 +184,17 @@ def test_userinfo_normalises_openid_claims_and_never_refreshes(acme, requests_mo
     assert user.to_dict()["id"] == "248289761001"
 
 
-@pytest.mark.parametrize(("status", "body"), [(401, {"error": "invalid_token"}), (200, ["x"])])
+@pytest.mark.parametrize(("status", "body"), [(500, {"error": "x"}), (200, ["x"])])
 def test_userinfo_failures_are_oauth2_errors(acme, requests_mock, status, body) -> None:
     requests_mock.get(ACME.userinfo_url, status_code=status, json=body)
     with pytest.raises(oauth2_core.OAuth2Error, match="userinfo"):
+        acme.userinfo("t")
+
+
+def test_userinfo_rejecting_the_token_is_invalid_token(acme, requests_mock) -> None:
+    requests_mock.get(ACME.userinfo_url, status_code=401,
+                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    with pytest.raises(InvalidToken, match="rejected the token"):
         acme.userinfo("t")
 
 

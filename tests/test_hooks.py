@@ -34,8 +34,10 @@ def test_hook_register_providers(pm) -> None:
             register(Provider(name="one", token_url="https://one.test/token"))
             register(Provider(name="two", token_url="https://two.test/token"))
 
-    pm.register(Plugin())
-    assert set(pm.providers()) == {"one", "two"}
+    plugin = Plugin()
+    pm.register(plugin)
+    assert {p.name for p in pm.providers_of(plugin)} == {"one", "two"}
+    assert {"one", "two"} <= set(pm.providers())
 
 
 def test_hook_build_authorize_url(pm) -> None:
@@ -230,3 +232,37 @@ def test_default_plugins_implement_every_behaviour_hook_as_trylast(pm, name: str
         return
     defaults = [i for i in impls if i.plugin_name.startswith("oauth2_core.default_plugins")]
     assert defaults and all(i.trylast for i in defaults)
+
+
+def test_hook_token_store(pm, requests_mock, tmp_path) -> None:
+    from oauth2_core.stores import FileStore, MemoryStore, TokenStore
+
+    opened: list[tuple[str, dict[str, Any]]] = []
+
+    class VaultStore(MemoryStore):
+        pass
+
+    class Plugin:
+        @hookimpl
+        def oauth2_token_store(self, url: str, options: dict[str, Any]) -> Optional[TokenStore]:
+            if not url.startswith("vault:"):
+                return None  # not ours: the next implementation (the defaults) answers
+            opened.append((url, options))
+            return VaultStore()
+
+    pm.register(Plugin())
+    store = oauth2_core.open_store("vault://secrets/tokens", plugins=pm, mount="kv")
+    assert isinstance(store, VaultStore) and opened == [("vault://secrets/tokens", {"mount": "kv"})]
+    path = tmp_path / "tokens.json"
+    file_store = oauth2_core.open_store(f"file://{path}", plugins=pm)
+    assert isinstance(file_store, FileStore) and file_store.path == path
+    with pytest.raises(oauth2_core.ConfigurationError, match="'nosuch'"):
+        oauth2_core.open_store("nosuch://x", plugins=pm)
+    # A session given a store URL opens it through the hook and keeps the token there.
+    requests_mock.post(TOKEN_URL, json=bearer("from-cc"))
+    requests_mock.get("https://api.test/x", json={})
+    session = oauth2_core.client(ACME, client_id="i", client_secret="s", plugins=pm).session(
+        store="vault://secrets/tokens", token_key="svc")
+    session.get("https://api.test/x")
+    assert isinstance(session.auth.store, VaultStore)  # type: ignore[union-attr]
+    assert session.auth.store.load("svc").access_token == "from-cc"  # type: ignore[union-attr]
