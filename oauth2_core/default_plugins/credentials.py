@@ -15,8 +15,8 @@ from ..tokens import Token
 def oauth2_attach_credentials(
     provider: Provider, request: requests.PreparedRequest, token: Token
 ) -> Optional[object]:
-    if provider.api_headers:
-        request.headers.update(provider.api_headers)
+    for name, value in provider.api_headers.items():
+        request.headers.setdefault(name, value)  # a header the caller set wins
     if provider.token_delivery == "query":
         request.prepare_url(request.url, {provider.token_query_param: token["access_token"]})
     else:
