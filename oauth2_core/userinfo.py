@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-__all__ = ["UserInfo"]
+from .errors import InvalidToken, OAuth2Error
+
+if TYPE_CHECKING:
+    import requests
+
+__all__ = ["UserInfo", "fetch_profile"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,3 +52,31 @@ class UserInfo:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (for a web session)."""
         return dataclasses.asdict(self)
+
+
+def fetch_profile(session: requests.Session, url: str, method: str = "GET",
+                  **kwargs: Any) -> dict[str, Any]:
+    """Call a profile endpoint with the token-attaching ``session``; return its JSON object.
+
+    For ``oauth2_userinfo`` implementations: a 401 ``invalid_token`` raises
+    :class:`~oauth2_core.InvalidToken`; any other non-200 answer, or a body that is not a
+    JSON object, raises ``OAuth2Error("userinfo_failed")``.
+    """
+    from .auth import is_invalid_token_response  # auth imports the client's modules
+
+    response = session.request(method, url, **kwargs)
+    if is_invalid_token_response(response):
+        raise InvalidToken(description="the profile endpoint rejected the token",
+                           status_code=401, response=response)
+    if response.status_code != 200:
+        raise OAuth2Error("userinfo_failed", f"profile endpoint answered HTTP "
+                          f"{response.status_code}", status_code=response.status_code,
+                          response=response)
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise OAuth2Error("userinfo_failed", "profile response is not a JSON object",
+                          status_code=response.status_code, response=response)
+    return data
