@@ -171,7 +171,7 @@ def test_session_refreshes_an_expired_token_and_keeps_the_rotated_one(
     with client.session(token, on_token_refresh=refreshed.append) as session:
         # Past the client's idea of expiry and the server's (clockTolerance is 0 there).
         time.sleep(max(0.0, token.expires_at - time.time()) + 1.5)
-        with pytest.raises(oauth2_core.OAuth2Error) as expired:
+        with pytest.raises(oauth2_core.InvalidToken) as expired:
             client.userinfo(token)  # one-shot calls never refresh
         assert expired.value.status_code == 401
 
