@@ -1,0 +1,86 @@
+"""X (formerly Twitter) API v2 for oauth2-core: OAuth 2.0 Authorization Code with PKCE.
+
+X refuses an authorization request without PKCE, so this plugin refuses to build one.
+Confidential clients authenticate with HTTP Basic and public clients send only their
+``client_id`` in the body; both are the core's behaviour for ``client_secret_basic``
+with and without a secret.  The user object of ``/2/users/me`` is wrapped in ``data``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import requests
+
+from oauth2_core import (
+    PKCE_REQUIRED,
+    ConfigurationError,
+    OAuth2Error,
+    Provider,
+    UserInfo,
+    hookimpl,
+)
+
+USERS_ME = "https://api.x.com/2/users/me"
+#: Extra user fields asked of ``/2/users/me`` (``id``, ``name``, ``username`` always come).
+USER_FIELDS = "profile_image_url,verified,created_at,description"
+
+X = Provider(
+    name="x",
+    title="X (Twitter)",
+    authorize_url="https://x.com/i/oauth2/authorize",
+    token_url="https://api.x.com/2/oauth2/token",
+    revocation_url="https://api.x.com/2/oauth2/revoke",
+    userinfo_url=USERS_ME,
+    default_scopes=("tweet.read", "users.read", "offline.access"),
+    token_endpoint_auth_method="client_secret_basic",
+    pkce=PKCE_REQUIRED,
+    docs_url="https://developer.x.com/en/portal/dashboard",
+)
+
+
+@hookimpl
+def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
+    register(X)
+
+
+@hookimpl
+def oauth2_build_authorize_url(provider: Provider, params: dict[str, Any]) -> Optional[str]:
+    if provider.name != X.name:
+        return None
+    if not params.get("code_challenge"):
+        raise ConfigurationError(
+            "X requires PKCE: use client.begin_authorization(), or pass code_challenge=... "
+            "and code_challenge_method='S256' to authorize_url()"
+        )
+    return None
+
+
+@hookimpl
+def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
+    if provider.name != X.name:
+        return None
+    response = session.get(provider.userinfo_url or USERS_ME,
+                           params={"user.fields": USER_FIELDS})
+    if response.status_code != 200:
+        raise OAuth2Error("userinfo_failed", f"X /2/users/me answered HTTP "
+                          f"{response.status_code}", status_code=response.status_code,
+                          response=response)
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    user = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(user, dict) or not user.get("id"):
+        # X's API reports problems in an "errors" list instead of "data".
+        raise OAuth2Error("userinfo_failed", "X /2/users/me returned no user in 'data'",
+                          status_code=response.status_code, response=response)
+    return UserInfo(
+        id=str(user["id"]),
+        email=None,  # X gives no email address to OAuth 2.0 apps
+        email_verified=None,
+        name=user.get("name") or None,
+        username=user.get("username") or None,
+        picture=user.get("profile_image_url") or None,
+        raw=dict(user),
+    )
