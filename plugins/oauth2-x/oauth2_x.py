@@ -14,7 +14,6 @@ import requests
 
 from oauth2_core import (
     PKCE_REQUIRED,
-    ConfigurationError,
     OAuth2Error,
     Provider,
     UserInfo,
@@ -42,18 +41,6 @@ X = Provider(
 @hookimpl
 def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
     register(X)
-
-
-@hookimpl
-def oauth2_build_authorize_url(provider: Provider, params: dict[str, Any]) -> Optional[str]:
-    if provider.name != X.name:
-        return None
-    if not params.get("code_challenge"):
-        raise ConfigurationError(
-            "X requires PKCE: use client.begin_authorization(), or pass code_challenge=... "
-            "and code_challenge_method='S256' to authorize_url()"
-        )
-    return None
 
 
 @hookimpl

@@ -63,7 +63,7 @@ def test_authorize_url_carries_pkce(x) -> None:
 
 
 def test_pkce_is_required(x) -> None:
-    with pytest.raises(oauth2_core.ConfigurationError, match="X requires PKCE"):
+    with pytest.raises(oauth2_core.ConfigurationError, match="requires PKCE"):
         x.authorize_url(state="s1")
     url = x.authorize_url(state="s1", code_challenge=s256("v" * 43),
                           code_challenge_method="S256")
