@@ -4,20 +4,15 @@ Endpoints are ``{base}/realms/{realm}/protocol/openid-connect/...``.  ``base`` i
 server's URL including any context path: Keycloak 17 and later serve at the root, older
 (WildFly) servers and those started with ``--http-relative-path=/auth`` under ``/auth``.
 
-The one behaviour hook reads Keycloak's refresh-token lifetime, ``refresh_expires_in``
-(seconds, relative like ``expires_in``), and stamps it as an absolute
-``refresh_expires_at`` so a stored token still knows when its session ends.
+Pure data: the core's ``Token`` already turns Keycloak's relative refresh-token lifetime,
+``refresh_expires_in``, into an absolute ``refresh_expires_at``.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Callable, Optional
+from typing import Callable
 
-import requests
-
-from oauth2_core import Provider, Token, hookimpl
-from oauth2_core.default_plugins.token_response import json_object, token_from_fields
+from oauth2_core import Provider, hookimpl
 
 _OIDC = "{base}/realms/{realm}/protocol/openid-connect"
 
@@ -47,19 +42,3 @@ KEYCLOAK = Provider(
 @hookimpl
 def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
     register(KEYCLOAK)
-
-
-@hookimpl
-def oauth2_parse_token_response(provider: Provider, response: requests.Response) -> Optional[Token]:
-    if provider.name != "keycloak":
-        return None
-    fields = json_object(response)
-    if fields is None:
-        return None  # not JSON: the core's parser explains what came back
-    token = token_from_fields(provider, fields, response)
-    refresh_in = token.get("refresh_expires_in")
-    # 0 means no idle limit (offline tokens); a stored refresh_expires_at is kept.
-    if (isinstance(refresh_in, (int, float)) and not isinstance(refresh_in, bool)
-            and refresh_in > 0 and "refresh_expires_at" not in token):
-        token["refresh_expires_at"] = int(time.time() + refresh_in)
-    return token
