@@ -65,12 +65,11 @@ class Token(dict[str, Any]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        expires_in = _number("expires_in", self.get("expires_in"))
-        expires_at = _number("expires_at", self.get("expires_at"))
-        if expires_at is None and expires_in:
-            self["expires_at"] = int(time.time() + expires_in)
-        elif "expires_at" in self and expires_at is None:
-            del self["expires_at"]
+        _stamp(self, "expires_in", "expires_at")
+        # Some servers say when the refresh token dies too (Keycloak, GitHub, LinkedIn).
+        for lifetime in ("refresh_expires_in", "refresh_token_expires_in"):
+            if lifetime in self:
+                _stamp(self, lifetime, "refresh_expires_at")
 
     @property
     def access_token(self) -> Optional[str]:
@@ -91,6 +90,12 @@ class Token(dict[str, Any]):
     @property
     def expires_at(self) -> Optional[float]:
         value = self.get("expires_at")
+        return float(value) if value is not None else None
+
+    @property
+    def refresh_expires_at(self) -> Optional[float]:
+        """When the refresh token expires, if the server said (else None)."""
+        value = self.get("refresh_expires_at")
         return float(value) if value is not None else None
 
     @property
@@ -123,6 +128,17 @@ class Token(dict[str, Any]):
         return f"Token({hidden}{', ' if hidden and shown else ''}{_safe(shown)})"
 
     __str__ = __repr__
+
+
+def _stamp(token: Token, lifetime_key: str, absolute_key: str) -> None:
+    """Set ``absolute_key`` = now + ``token[lifetime_key]`` unless already given; a
+    lifetime of 0 means unknown/unlimited."""
+    lifetime = _number(lifetime_key, token.get(lifetime_key))
+    absolute = _number(absolute_key, token.get(absolute_key))
+    if absolute is None and lifetime:
+        token[absolute_key] = int(time.time() + lifetime)
+    elif absolute_key in token and absolute is None:
+        del token[absolute_key]
 
 
 def _safe(values: dict[str, Any]) -> str:

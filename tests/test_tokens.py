@@ -84,3 +84,14 @@ def test_copy_is_a_token_and_keeps_the_grant_type() -> None:
 def test_lifetime_is_the_issued_expires_in() -> None:
     assert Token(access_token="a", expires_in="120").lifetime == 120
     assert Token(access_token="a").lifetime is None
+
+
+@pytest.mark.parametrize("field", ["refresh_expires_in", "refresh_token_expires_in"])
+def test_refresh_token_expiry_is_stamped_when_the_server_gives_it(field: str) -> None:
+    before = time.time()
+    token = Token(access_token="a", refresh_token="r", **{field: 1800})
+    assert before + 1799 <= token.refresh_expires_at <= time.time() + 1800
+    assert Token(json.loads(json.dumps(token))).refresh_expires_at == token.refresh_expires_at
+    assert Token(access_token="a", refresh_expires_in=0).refresh_expires_at is None
+    with pytest.raises(TokenResponseError, match=field):
+        Token(access_token="a", **{field: "never"})
