@@ -105,6 +105,8 @@ class PluginManager(pluggy.PluginManager):
                               f"{type(exc).__name__}: {exc}", PluginLoadWarning, stacklevel=2)
                 continue
             self.distributions[ep.name] = dist
+            if self.is_registered(module):
+                continue  # a second entry point naming another provider of one module
             self.register(module, name=ep.name)
         if only is None:
             self._all_entrypoints_loaded = True

@@ -174,3 +174,13 @@ def test_fresh_manager_reads_no_entry_points(installed) -> None:
 def test_global_providers_function_uses_the_global_manager(installed, monkeypatch) -> None:
     monkeypatch.setattr(plugins_module, "_global_pm", None)
     assert set(oauth2_core.providers()) == {"alpha", "beta", "gamma"} | BUILT_IN
+
+
+def test_two_entry_points_may_name_one_module(monkeypatch) -> None:
+    module = provider_module("primary")
+    loads: list[str] = []
+    eps = [FakeEntryPoint("primary", lambda: module, loads),
+           FakeEntryPoint("alias", lambda: module, loads)]
+    monkeypatch.setattr(plugins_module, "installed_entry_points", lambda: eps)
+    assert "primary" in discovering().providers()
+    assert loads == ["primary", "alias"]

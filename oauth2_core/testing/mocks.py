@@ -20,6 +20,8 @@ def fake_token_endpoint(
     :param response: passed on to ``requests_mock`` (``headers=``, ``text=``, ...).
     :return: the matcher: ``.call_count``, ``.last_request.text``, ...
     """
+    if token is None and "json" in response:
+        token = response.pop("json")
     if token is None and "text" not in response and "content" not in response:
         token = {
             "access_token": "fake-access-token",
