@@ -3,6 +3,8 @@
 from .auth import OAuth2Auth, OAuth2BearerToken, OAuth2Session
 from .authorization import AuthorizationRequest
 from .client import OAuth2Client, client
+from .device import DeviceAuthorization, DeviceFlowTimeout
+from .discovery import DiscoveryError
 from .errors import (
     AccessDenied,
     AuthorizationPending,
@@ -37,6 +39,7 @@ from .errors import (
 from .hookspecs import hookimpl
 from .plugins import PluginLoadWarning, PluginManager, make_plugin_manager
 from .providers import PKCE_REQUIRED, PKCE_SUPPORTED, PKCE_UNSUPPORTED, Provider
+from .stores import TokenStore, TokenStoreError, open_store
 from .tokens import Token
 from .transport import TokenRequest
 from .userinfo import UserInfo
@@ -60,6 +63,9 @@ __all__ = [
     "AuthorizationRequest",
     "CallbackError",
     "ConfigurationError",
+    "DeviceAuthorization",
+    "DeviceFlowTimeout",
+    "DiscoveryError",
     "ExpiredToken",
     "InsecureTransportError",
     "InsufficientScope",
@@ -89,6 +95,8 @@ __all__ = [
     "Token",
     "TokenRequest",
     "TokenResponseError",
+    "TokenStore",
+    "TokenStoreError",
     "TransportError",
     "UnauthorizedClient",
     "UnsupportedGrantType",
@@ -98,5 +106,6 @@ __all__ = [
     "client",
     "hookimpl",
     "make_plugin_manager",
+    "open_store",
     "providers",
 ]

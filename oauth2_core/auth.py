@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import requests
 from requests.auth import AuthBase
 
-from .errors import InvalidToken, RefreshCallbackError
+from .errors import ConfigurationError, InvalidToken, RefreshCallbackError
+from .stores.base import StaleTokenError, TokenStore, TokenStoreError
+from .stores.factory import open_store
+from .stores.memory import MemoryStore, process_store
 from .tokens import Token
 from .transport import DEFAULT_TIMEOUT, check_url
 
@@ -19,12 +23,16 @@ if TYPE_CHECKING:
 
 __all__ = ["OAuth2Auth", "OAuth2BearerToken", "OAuth2Session", "needs_refresh"]
 
+logger = logging.getLogger("oauth2_core")
+
 #: Refresh this long before expiry, at most...
 DEFAULT_LEEWAY = 60.0
 #: ...and never earlier than this fraction of the token's lifetime, so a 10-second token
 #: is not refreshed on every call.
 LEEWAY_FRACTION = 0.1
 TokenCallback = Callable[[Token], Any]
+#: A token store, or the URL of one (``"redis://127.0.0.1:6379/0"``).
+StoreLike = Union[TokenStore, str]
 _INVALID_TOKEN = re.compile(r'^\s*(bearer|dpop)\b.*\berror\s*=\s*"?invalid_token"?', re.I | re.S)
 
 
@@ -69,6 +77,20 @@ class OAuth2Auth(AuthBase):
     Renewal is single-flight: however many threads find the token expired, one sends
     the refresh (or client-credentials) request and the others wait for its result.
     ``on_token_refresh`` receives the new token before any request uses it.
+
+    With a ``store`` and a ``token_key`` the token is shared beyond this object: it is
+    read from the store on first use, and renewal happens inside the store's refresh
+    lock, so sessions in other processes or on other hosts that share the key send one
+    refresh between them and re-read its result.  A token the store already holds wins
+    over the ``token`` given here, which only seeds an empty store.  A fresh token is
+    served from memory; the store is read again only when the token needs renewal or a
+    server rejected it.
+
+    :param store: a :class:`~oauth2_core.stores.TokenStore` or a store URL (opened with
+        :func:`~oauth2_core.open_store`; open it once and share the object when you make
+        many sessions).  Given only ``token_key``: the process-wide memory store, so the
+        sessions of one process share the key.
+    :param token_key: the store key of this token (one per user or service).
     """
 
     def __init__(
@@ -78,6 +100,9 @@ class OAuth2Auth(AuthBase):
         on_token_refresh: Optional[TokenCallback] = None,
         leeway: float = DEFAULT_LEEWAY,
         renew: Optional[Callable[[Optional[Token]], Token]] = None,
+        *,
+        store: Optional[StoreLike] = None,
+        token_key: Optional[str] = None,
     ) -> None:
         self.client = client
         self._token = Token(token) if token is not None and not isinstance(token, Token) else token
@@ -85,6 +110,16 @@ class OAuth2Auth(AuthBase):
         self.leeway = leeway
         self._renew = renew or client.renew_token
         self._lock = threading.Lock()
+        if store is not None and token_key is None:
+            raise ConfigurationError("a token store needs a token_key to keep the token under")
+        if store is None:
+            store = MemoryStore() if token_key is None else process_store()
+        elif isinstance(store, str):
+            store = open_store(store, plugins=client.plugins)
+        self.store: TokenStore = store
+        self.token_key = token_key or ""
+        # A private store holds nothing this object does not know already.
+        self._synced = token_key is None
 
     @property
     def token(self) -> Optional[Token]:
@@ -93,29 +128,66 @@ class OAuth2Auth(AuthBase):
     def __repr__(self) -> str:
         return f"OAuth2Auth(provider={self.client.provider.name!r}, token={self._token!r})"
 
+    def _usable(self, token: Optional[Token], stale: Optional[Token]) -> bool:
+        if token is None or needs_refresh(token, self.leeway, time.time()):
+            return False
+        # Across processes the rejected token comes back as an equal copy, not the object.
+        return stale is None or not (token is stale or token.access_token == stale.access_token)
+
     def fresh_token(self, stale: Optional[Token] = None) -> Token:
         """The current token, renewed first if it is expiring or is ``stale`` (the one a
         server just rejected)."""
         token = self._token
-        if token is not None and token is not stale and not needs_refresh(
-            token, self.leeway, time.time()
-        ):
+        if self._synced and token is not None and self._usable(token, stale):
             return token
         with self._lock:
             token = self._token
-            if token is not None and token is not stale and not needs_refresh(
-                token, self.leeway, time.time()
-            ):
+            if self._synced and token is not None and self._usable(token, stale):
                 return token  # another thread renewed it while we waited
-            new_token = self._renew(token)
+            # Another process may have renewed it already: then no lock and no request.
+            shared = self.store.load(self.token_key)
+            self._synced = True
+            if shared is not None and self._usable(shared, stale):
+                self._token = shared  # another process renewed it, or this is the first use
+                return shared
+            if shared is None and token is not None and self._usable(token, stale):
+                return token  # the store is empty and the token we were given is fine
+            return self._renew_shared(stale)
+
+    def _renew_shared(self, stale: Optional[Token]) -> Token:
+        save_error: Optional[TokenStoreError] = None
+        with self.store.refresh_lock(self.token_key, self.client.timeout) as lease:
+            current = lease.token
+            if current is not None and self._usable(current, stale):
+                self._token = current  # renewed by the holder we waited for
+                return current
+            # The stored token carries the newest refresh token; ours only seeds.
+            new_token = self._renew(current if current is not None else self._token)
+            self._token = new_token  # used from now on, even if it cannot be saved
             try:
-                if self.on_token_refresh is not None:
-                    self.on_token_refresh(new_token)
-            except Exception as exc:
-                raise RefreshCallbackError(new_token) from exc
-            finally:
-                self._token = new_token
-            return new_token
+                lease.save(new_token)
+            except StaleTokenError:
+                # Our lock expired while we stalled and another holder saved a newer token:
+                # use theirs; ours is dropped unsaved.
+                winner = self.store.load(self.token_key)
+                logger.warning("token key %r: a newer token was saved while this refresh "
+                               "stalled; using it", self.token_key)
+                adopted = winner if winner is not None else new_token
+                self._token = adopted
+                return adopted
+            except TokenStoreError as exc:
+                save_error = exc
+        try:
+            if self.on_token_refresh is not None:
+                self.on_token_refresh(new_token)
+        except Exception as exc:
+            raise RefreshCallbackError(new_token) from exc
+        if save_error is not None:
+            raise TokenStoreError(
+                f"refreshed the token of key {self.token_key!r} but could not save it; this "
+                f"session uses it (see .token) ({save_error})", token=new_token
+            ) from save_error
+        return new_token
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         url = r.url or ""

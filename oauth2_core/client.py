@@ -11,7 +11,14 @@ from typing import Any, Optional, Union
 
 import requests
 
-from .auth import DEFAULT_LEEWAY, OAuth2Auth, OAuth2Session, StaticTokenAuth, TokenCallback
+from .auth import (
+    DEFAULT_LEEWAY,
+    OAuth2Auth,
+    OAuth2Session,
+    StaticTokenAuth,
+    StoreLike,
+    TokenCallback,
+)
 from .authorization import (
     AuthorizationRequest,
     Callback,
@@ -20,6 +27,8 @@ from .authorization import (
     make_code_verifier,
     parse_callback,
 )
+from .device import DeviceFlowMixin
+from .discovery import discover_provider
 from .errors import (
     ConfigurationError,
     InvalidToken,
@@ -27,8 +36,10 @@ from .errors import (
     TokenResponseError,
     raise_for_error_fields,
 )
+from .idtoken import OpenIDMixin
 from .plugins import PluginManager, get_plugin_manager
-from .providers import PKCE_UNSUPPORTED, URL_FIELDS, Provider
+from .providers import PKCE_REQUIRED, PKCE_UNSUPPORTED, URL_FIELDS, Provider
+from .retry import RetryPolicy, as_retry_policy
 from .tokens import Token, parse_scope
 from .transport import DEFAULT_TIMEOUT, TokenRequest, Transport, check_url
 from .userinfo import UserInfo
@@ -40,7 +51,7 @@ Scope = Union[str, Iterable[str], None]
 TokenLike = Union[Token, Mapping[str, Any], str]
 
 
-class OAuth2Client:
+class OAuth2Client(OpenIDMixin, DeviceFlowMixin):
     """A registered application at one provider: builds URLs, gets and uses tokens.
 
     :param provider: a provider name (``"google"``) or a :class:`Provider`.
@@ -53,8 +64,14 @@ class OAuth2Client:
     :param session: your own ``requests.Session`` for token-endpoint calls.
     :param allow_insecure: allow ``http://`` to non-loopback hosts (never in production).
     :param plugins: a plugin manager (tests use a fresh one); the global one otherwise.
+    :param discover: fill missing endpoints from the issuer's metadata (default: the
+        provider's ``discover``; ``issuer=...`` names the issuer when the provider has none).
     :param settings: values for the provider's URL templates (``tenant=...``) and for
         plugins (``client.settings``).
+    :param retry: a :class:`~oauth2_core.retry.RetryPolicy` for token requests (default:
+        up to 3 attempts for refresh and client credentials after a connection failure
+        or a 429/503 with ``Retry-After``; a code exchange is never retried), ``False``
+        to send each request once, or a number of attempts.
     """
 
     def __init__(
@@ -70,7 +87,9 @@ class OAuth2Client:
         session: Optional[requests.Session] = None,
         allow_insecure: bool = False,
         leeway: float = DEFAULT_LEEWAY,
+        discover: Optional[bool] = None,
         plugins: Optional[PluginManager] = None,
+        retry: Union[RetryPolicy, bool, int, None] = None,
         **settings: Any,
     ) -> None:
         self.plugins = plugins if plugins is not None else get_plugin_manager()
@@ -83,8 +102,13 @@ class OAuth2Client:
         self.client_secret = client_secret or os.environ.get(env + "CLIENT_SECRET")
         self.redirect_uri = redirect_uri or os.environ.get(env + "REDIRECT_URI")
         self.settings = settings
-        self.provider = provider.resolve(settings)
+        self.transport = Transport(session, timeout=timeout, allow_insecure=allow_insecure)
+        self.provider = discover_provider(provider.resolve(settings), settings, self.transport,
+                                          bool(self.client_secret), discover)
         self.scope = parse_scope(scope) if scope is not None else self.provider.default_scopes
+        # A provider's default scopes are for signing users in (openid, email, ...); a
+        # machine-to-machine token gets only the scope the application asked for.
+        self._service_scope = parse_scope(scope) if scope is not None else ()
         self.token_endpoint_auth_method = token_endpoint_auth_method or (
             self.provider.token_endpoint_auth_method
         )
@@ -95,7 +119,7 @@ class OAuth2Client:
             self.token_endpoint_auth_method = "none"  # a public client: id only, with PKCE
         self.allow_insecure = allow_insecure
         self.leeway = leeway
-        self.transport = Transport(session, timeout=timeout, allow_insecure=allow_insecure)
+        self.retry = as_retry_policy(retry)
         for field in URL_FIELDS:
             url = getattr(self.provider, field)
             if url and field != "issuer":
@@ -128,6 +152,11 @@ class OAuth2Client:
         query = self._authorize_params(scope, response_type, redirect_uri, params)
         if state is not None:
             query["state"] = state
+        if self.provider.pkce == PKCE_REQUIRED and "code_challenge" not in query:
+            raise ConfigurationError(
+                f"provider {self.provider.name!r} requires PKCE: use begin_authorization(), "
+                "or pass code_challenge= and code_challenge_method="
+            )
         return self._build_authorize_url(query)
 
     def begin_authorization(
@@ -174,8 +203,11 @@ class OAuth2Client:
             code_verifier=request.code_verifier,
             **extra,
         )
-        if request.scope and "scope" not in token:
-            token["scope"] = " ".join(request.scope)  # RFC 6749 5.1: omitted = as requested
+        self._check_token_endpoint_id_token(token, request.nonce)
+        if "scope" not in token and (params.get("scope") or request.scope):
+            # RFC 6749 5.1: an omitted scope is the one requested, unless the callback
+            # already said what the user granted (Strava does).
+            token["scope"] = params.get("scope") or " ".join(request.scope)
         return token
 
     #: Callback parameters a provider wants echoed in the code exchange (VK ID's device_id).
@@ -221,7 +253,7 @@ class OAuth2Client:
 
     def client_credentials(self, scope: Scope = None, **params: Any) -> Token:
         """The client-credentials grant (RFC 6749 section 4.4)."""
-        joined = self._join_scope(scope if scope is not None else self.scope)
+        joined = self._join_scope(scope if scope is not None else self._service_scope)
         token = self.request_token("client_credentials", scope=joined or None, **params)
         token.grant_type = "client_credentials"
         return token
@@ -248,11 +280,12 @@ class OAuth2Client:
     def request_token(self, grant_type: str, **params: Any) -> Token:
         """Send any grant to the token endpoint and parse the answer (``None`` values are
         dropped).  The building block of every grant method."""
-        if not self.provider.token_url:
+        url = self.provider.token_url
+        if not url:
             raise ConfigurationError(f"provider {self.provider.name!r} has no token_url")
         data = {k: v for k, v in params.items() if v is not None}
         data["grant_type"] = grant_type
-        response = self.send(self.provider.token_url, data, endpoint="token")
+        response = self.retry.send(grant_type, lambda: self.send(url, data, endpoint="token"))
         try:
             token: Optional[Token] = self.plugins.call(
                 "oauth2_parse_token_response", self.provider, response=response, client=self
@@ -268,13 +301,14 @@ class OAuth2Client:
     def revoke_token(self, token: TokenLike, token_type_hint: Optional[str] = None) -> None:
         """Revoke a token (RFC 7009).  Given a Token, revokes its refresh token if it has
         one (which ends the whole grant at most servers), else its access token."""
-        value, hint = _token_value(token, token_type_hint)
+        value, hint = _token_value(token, token_type_hint,
+                                   prefer_refresh=self.provider.revoke_refresh_token)
         url = self.provider.revocation_url
         if not url:
             raise ConfigurationError(f"provider {self.provider.name!r} has no revocation_url")
         data = {"token": value, "token_type_hint": hint}
         response = self.send(url, {k: v for k, v in data.items() if v}, endpoint="revocation")
-        if response.status_code != 200:
+        if not 200 <= response.status_code < 300:  # RFC 7009 says 200; some send 204
             self._raise_endpoint_error(response, "revocation", [value, self.client_secret])
 
     def introspect_token(self, token: TokenLike,
@@ -311,16 +345,28 @@ class OAuth2Client:
 
     # Using tokens ----------------------------------------------------------------------
     def auth(self, token: Optional[TokenLike] = None,
-             on_token_refresh: Optional[TokenCallback] = None) -> OAuth2Auth:
+             on_token_refresh: Optional[TokenCallback] = None, *,
+             token_key: Optional[str] = None, store: Optional[StoreLike] = None) -> OAuth2Auth:
         """A ``requests`` auth that attaches ``token`` and renews it before it expires (or
-        once after a 401 ``invalid_token``).  With no token, client credentials are used."""
+        once after a 401 ``invalid_token``).  With no token, client credentials are used.
+
+        :param token_key: share the token under this key (one per user or service):
+            sessions with the same key and store send one refresh between them.
+        :param store: a :class:`~oauth2_core.stores.TokenStore` or a store URL
+            (``"redis://127.0.0.1:6379/0"``); a token it holds wins over ``token``, which
+            only seeds it.  Default: a store private to this process.
+        """
         return OAuth2Auth(self, _as_token(token) if token is not None else None,
-                          on_token_refresh=on_token_refresh, leeway=self.leeway)
+                          on_token_refresh=on_token_refresh, leeway=self.leeway,
+                          store=store, token_key=token_key)
 
     def session(self, token: Optional[TokenLike] = None,
-                on_token_refresh: Optional[TokenCallback] = None) -> OAuth2Session:
+                on_token_refresh: Optional[TokenCallback] = None, *,
+                token_key: Optional[str] = None,
+                store: Optional[StoreLike] = None) -> OAuth2Session:
         """A ``requests.Session`` using :meth:`auth`, with the client's timeout."""
-        return OAuth2Session(self.auth(token, on_token_refresh), timeout=self.timeout)
+        return OAuth2Session(self.auth(token, on_token_refresh, token_key=token_key,
+                                       store=store), timeout=self.timeout)
 
     def attach_credentials(self, request: requests.PreparedRequest, token: Token) -> None:
         """Put ``token`` on ``request`` through the ``oauth2_attach_credentials`` hook."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from .client import OAuth2Client
     from .providers import Provider
+    from .stores import TokenStore
     from .tokens import Token
     from .transport import TokenRequest
     from .userinfo import UserInfo
@@ -142,4 +143,20 @@ def oauth2_userinfo(
     :param token: the token to use as given; it is not refreshed.
     :param client: the client.
     :return: the user, or None to let the next implementation fetch it.
+    """
+
+
+@hookspec(firstresult=True)
+def oauth2_token_store(url: str, options: dict[str, Any]) -> Optional[TokenStore]:
+    """Open the token store a URL names, for :func:`oauth2_core.open_store`.
+
+    Stops at the first non-None result.  The defaults understand ``memory://``,
+    ``file:///path/tokens.json`` and ``redis://`` / ``rediss://`` / ``unix://``; a plugin
+    adds a backend (a database, a cloud secret manager) by answering its own scheme
+    with a :class:`~oauth2_core.stores.TokenStore` and returning None for the rest.
+
+    :param url: the store's URL as the user wrote it (it may hold a password: never put
+        it in a message).
+    :param options: the keyword arguments given to ``open_store`` (``prefix=``, ...).
+    :return: the store, or None to let the next implementation try.
     """

@@ -80,12 +80,27 @@ class Provider:
     token_query_param: str = "access_token"
     #: Static headers every API call needs (``Notion-Version``, ...).
     api_headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: Whether ``revoke_token(Token)`` sends the refresh token (ending the whole grant at
+    #: most servers) rather than the access token, when the Token has both.
+    revoke_refresh_token: bool = True
     #: Accepted ``token_type`` values, compared case-insensitively.
     token_types: tuple[str, ...] = ("bearer",)
     #: Whether the authorization response must carry ``iss`` (RFC 9207).
     require_iss: bool = False
     #: Whether to send ``nonce`` for OpenID requests (some providers reject or ignore it).
     send_nonce: bool = True
+    #: Whether the id_token echoes the nonce sent (LinkedIn's never does).
+    id_token_nonce: bool = True
+    #: Accepted id_token ``alg`` values; empty means the asymmetric defaults.  Discovery
+    #: fills it from ``id_token_signing_alg_values_supported``.  ``none`` is never accepted.
+    id_token_signing_algs: tuple[str, ...] = ()
+    #: For multi-tenant issuers: ``{placeholders}`` left in ``issuer`` that an id_token
+    #: fills from its own claims.  Microsoft's ``.../{tenantid}/v2.0`` with
+    #: ``{"tenantid": "tid"}`` accepts ``iss`` = that URL with the token's ``tid``.
+    id_token_issuer_claims: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: Fill the endpoints this provider lacks from its issuer's metadata (OpenID Connect
+    #: Discovery, then RFC 8414) when a client is built.
+    discover: bool = False
     #: Defaults for ``{placeholders}`` in URL fields (``{"tenant": "common"}``).
     template_defaults: Mapping[str, str] = dataclasses.field(default_factory=dict)
     #: A regular expression each placeholder's value must match in full.
@@ -113,9 +128,13 @@ class Provider:
                 f"{self.token_endpoint_auth_method!r}"
             )
         for field in ("extra_authorize_params", "api_headers", "template_defaults",
-                      "template_patterns"):
+                      "template_patterns", "id_token_issuer_claims"):
             object.__setattr__(self, field, _frozen_mapping(getattr(self, field)))
         object.__setattr__(self, "default_scopes", tuple(self.default_scopes))
+        object.__setattr__(self, "id_token_signing_algs", tuple(self.id_token_signing_algs))
+        if "none" in (alg.lower() for alg in self.id_token_signing_algs):
+            raise ConfigurationError(f"provider {self.name!r}: unsigned id_tokens "
+                                     "(alg 'none') are never accepted")
         object.__setattr__(self, "token_types", tuple(t.lower() for t in self.token_types))
         if not self.env_prefix:
             env_name = re.sub(r"[^A-Z0-9]", "_", self.name.upper())

@@ -188,3 +188,22 @@ def test_an_authorize_url_needs_a_client_id(pm) -> None:
     client = oauth2_core.client(ACME, plugins=pm)
     with pytest.raises(oauth2_core.ConfigurationError, match="OAUTH2_ACME_CLIENT_ID"):
         client.authorize_url()
+
+
+def test_the_plain_authorize_url_refuses_to_skip_required_pkce(pm) -> None:
+    client = oauth2_core.client(ACME.with_endpoints(name="strict", pkce="required"),
+                                client_id="i", plugins=pm)
+    with pytest.raises(oauth2_core.ConfigurationError, match="requires PKCE"):
+        client.authorize_url()
+    assert "code_challenge=" in client.authorize_url(code_challenge="c" * 43,
+                                                     code_challenge_method="S256")
+    assert "code_challenge=" in client.begin_authorization().url
+
+
+def test_scope_granted_in_the_callback_wins_over_the_requested_one(acme, requests_mock):
+    requests_mock.post(TOKEN_URL, json=bearer())
+    req = acme.begin_authorization(scope=["read", "write"])
+    token = acme.complete_authorization(callback(req, code="c", scope="read"), req)
+    assert token.scopes == ("read",)
+    req = acme.begin_authorization(scope=["read", "write"])
+    assert acme.complete_authorization(callback(req, code="c"), req).scopes == ("read", "write")

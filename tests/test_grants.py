@@ -6,6 +6,7 @@ import base64
 from urllib.parse import parse_qs, unquote_plus
 
 import pytest
+import requests
 from acme import ACME, TOKEN_URL, bearer
 
 import oauth2_core
@@ -201,3 +202,30 @@ def test_userinfo_rejecting_the_token_is_invalid_token(acme, requests_mock) -> N
 def test_userinfo_with_a_token_lacking_access_token_is_refused(acme) -> None:
     with pytest.raises(InvalidToken):
         acme.userinfo(Token(refresh_token="rt"))
+
+
+def test_revoke_sends_the_access_token_where_the_provider_says_so(pm, requests_mock) -> None:
+    endpoint = requests_mock.post(ACME.revocation_url, text="")
+    provider = ACME.with_endpoints(name="access-only", revoke_refresh_token=False)
+    client = oauth2_core.client(provider, client_id="i", client_secret="s", plugins=pm)
+    client.revoke_token(Token(access_token="at", refresh_token="rt"))
+    assert form(endpoint) == {"token": ["at"], "token_type_hint": ["access_token"]}
+
+
+def test_client_credentials_do_not_send_the_providers_login_scopes(pm, requests_mock) -> None:
+    endpoint = requests_mock.post(TOKEN_URL, json=bearer())
+    provider = ACME.with_endpoints(name="oidcish", default_scopes=("openid", "email"))
+    oauth2_core.client(provider, client_id="i", client_secret="s", plugins=pm).client_credentials()
+    assert form(endpoint) == {"grant_type": ["client_credentials"]}
+
+
+def test_revocation_accepts_any_2xx(acme, requests_mock) -> None:
+    requests_mock.post(ACME.revocation_url, status_code=204)
+    acme.revoke_token("t")
+
+
+def test_fake_token_endpoint_takes_the_body_as_token_or_json(requests_mock) -> None:
+    from oauth2_core.testing import fake_token_endpoint
+
+    fake_token_endpoint(requests_mock, TOKEN_URL, json={"access_token": "given"})
+    assert requests.post(TOKEN_URL, timeout=1).json() == {"access_token": "given"}

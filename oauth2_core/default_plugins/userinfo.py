@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import requests
 
 from ..errors import ConfigurationError
 from ..hookspecs import hookimpl
 from ..providers import Provider
+from ..tokens import Token
 from ..userinfo import UserInfo, fetch_profile
+
+if TYPE_CHECKING:
+    from ..client import OAuth2Client
 
 
 @hookimpl(trylast=True)
-def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
+def oauth2_userinfo(provider: Provider, session: requests.Session, token: Token,
+                    client: OAuth2Client) -> Optional[UserInfo]:
     if not provider.userinfo_url:
+        if token.id_token:  # OpenID Connect without a UserInfo endpoint: the id_token
+            return client.userinfo_from_id_token(token)
         raise ConfigurationError(f"provider {provider.name!r} has no userinfo_url")
-    return UserInfo.from_claims(fetch_profile(session, provider.userinfo_url))
+    info = UserInfo.from_claims(fetch_profile(session, provider.userinfo_url))
+    # Completed with the id_token's claims, once both are known to name the same user.
+    return client.merge_id_token_claims(info, token)
