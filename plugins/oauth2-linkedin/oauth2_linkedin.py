@@ -29,6 +29,7 @@ LINKEDIN = Provider(
     token_endpoint_auth_method="client_secret_post",
     pkce=PKCE_UNSUPPORTED,
     send_nonce=False,
+    id_token_nonce=False,
     docs_url="https://www.linkedin.com/developers/apps",
 )
 

@@ -29,6 +29,8 @@ MICROSOFT = Provider(
     # ``{tenantid}`` is a placeholder of its own whose default is itself, so the resolved
     # issuer keeps Microsoft's literal template unless the app pins its tenant GUID.
     issuer="https://login.microsoftonline.com/{tenantid}/v2.0",
+    # An id_token's iss names its own tenant: accept the template filled with its tid.
+    id_token_issuer_claims={"tenantid": "tid"},
     default_scopes=("openid", "profile", "email", "offline_access"),
     token_endpoint_auth_method="client_secret_post",
     template_defaults={"tenant": "common", "tenantid": TENANT_ID_PLACEHOLDER},

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qs, urlsplit
 
 import oauth2_microsoft
@@ -203,3 +204,45 @@ def test_code_exchange_does_not_get_the_refresh_scope(microsoft, requests_mock) 
     endpoint = fake_token_endpoint(requests_mock, TOKEN_URL)
     microsoft.get_token(code="c0de")
     assert "scope" not in parse_qs(endpoint.last_request.text)
+
+
+@functools.cache
+def _signing_key() -> object:  # one key: the client caches Microsoft's JWKS per process
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _signed_id_token(tid: str, iss_tid: str, nonce: str) -> tuple[str, dict[str, object]]:
+    import json
+    import time
+
+    import jwt
+
+    key = _signing_key()
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    jwk.update(kid="k1", use="sig", alg="RS256")
+    now = int(time.time())
+    claims = {"iss": f"https://login.microsoftonline.com/{iss_tid}/v2.0", "tid": tid,
+              "aud": "6731de76-14a6-49ae-97bc-6eba6914391e", "sub": "s-1", "iat": now,
+              "exp": now + 600, "nonce": nonce, "name": "Ada"}
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"}), {"keys": [jwk]}
+
+
+OTHER_TENANT = "11111111-2222-3333-4444-555555555555"
+
+
+@pytest.mark.parametrize(("iss_tid", "ok"), [(TENANT, True), (OTHER_TENANT, False)])
+def test_multi_tenant_id_token_iss_is_checked_against_its_own_tid(microsoft, requests_mock,
+                                                                    iss_tid, ok) -> None:
+    req = microsoft.begin_authorization(scope=["openid"])
+    id_token, jwks = _signed_id_token(TENANT, iss_tid, req.nonce)
+    requests_mock.get(microsoft.provider.jwks_url, json=jwks)
+    requests_mock.post(microsoft.provider.token_url, json={
+        "access_token": "at", "token_type": "Bearer", "expires_in": 3600, "id_token": id_token})
+    callback = {"code": "c", "state": req.state}
+    if ok:
+        assert microsoft.complete_authorization(callback, req).id_token == id_token
+    else:
+        with pytest.raises(oauth2_core.InvalidIDToken, match="iss"):
+            microsoft.complete_authorization(callback, req)
