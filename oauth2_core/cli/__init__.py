@@ -159,7 +159,7 @@ def cmd_login(args: argparse.Namespace) -> int:
 
 
 def _device_login(oauth: OAuth2Client, scope: Any, timeout: float) -> Token:
-    da = oauth.device_authorization(scope=scope)  # type: ignore[attr-defined]
+    da = oauth.device_authorization(scope=scope)
 
     def show(code: Any) -> None:
         where = code.get("verification_uri_complete") or code["verification_uri"]
@@ -167,7 +167,7 @@ def _device_login(oauth: OAuth2Client, scope: Any, timeout: float) -> Token:
         _say("Waiting for approval (Ctrl-C to cancel)...")
 
     show(da)
-    token: Token = oauth.poll_device_token(da, timeout=timeout)  # type: ignore[attr-defined]
+    token: Token = oauth.poll_device_token(da, timeout=timeout)
     return token
 
 
