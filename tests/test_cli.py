@@ -158,7 +158,7 @@ def test_denied_consent_is_one_clear_line(server) -> None:
                   env=secret_env())
     url = wait_for_line(process.stderr, r"(http://127\.0\.0\.1:\d+/authorize\?\S+)").group(1)
     requests.get(server.authorize(url, approve=False), timeout=10)
-    out, err = process.communicate(timeout=30)
+    _out, err = process.communicate(timeout=30)
     assert process.returncode == 1
     assert "access_denied" in err.strip().splitlines()[-1] and "Traceback" not in err
 
@@ -175,7 +175,7 @@ def test_ctrl_c_while_waiting_exits_130_without_a_traceback(server) -> None:
                   env=secret_env())
     wait_for_line(process.stderr, r"Waiting for the browser")
     process.send_signal(2)  # SIGINT, as Ctrl-C sends
-    out, err = process.communicate(timeout=20)
+    _out, err = process.communicate(timeout=20)
     assert process.returncode == 130
     assert "cancelled" in err and "Traceback" not in err
 
