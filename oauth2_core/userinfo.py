@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Optional
+from urllib.parse import parse_qsl, urlsplit
 
 from .errors import InvalidToken, OAuth2Error
 
@@ -60,23 +61,44 @@ def fetch_profile(session: requests.Session, url: str, method: str = "GET",
 
     For ``oauth2_userinfo`` implementations: a 401 ``invalid_token`` raises
     :class:`~oauth2_core.InvalidToken`; any other non-200 answer, or a body that is not a
-    JSON object, raises ``OAuth2Error("userinfo_failed")``.
+    JSON object, raises ``OAuth2Error("userinfo_failed")``, whose description adds the
+    explanation the provider's error body gives, if any
+    (:func:`~oauth2_core.provider_helpers.error_message`).  ``kwargs`` go to
+    ``session.request`` (``params=``, ``json=``, ...).
     """
     from .auth import is_invalid_token_response  # auth imports the client's modules
+    from .provider_helpers import error_message  # it imports the default plugins
 
     response = session.request(method, url, **kwargs)
     if is_invalid_token_response(response):
         raise InvalidToken(description="the profile endpoint rejected the token",
                            status_code=401, response=response)
-    if response.status_code != 200:
-        raise OAuth2Error("userinfo_failed", f"profile endpoint answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
     try:
         data = response.json()
     except ValueError:
         data = None
+    if response.status_code != 200:
+        why = _without_sent_credentials(error_message(data), response.request)
+        raise OAuth2Error("userinfo_failed", f"profile endpoint answered HTTP "
+                          f"{response.status_code}" + (f": {why}" if why else ""),
+                          status_code=response.status_code, response=response)
     if not isinstance(data, dict):
         raise OAuth2Error("userinfo_failed", "profile response is not a JSON object",
                           status_code=response.status_code, response=response)
     return data
+
+
+def _without_sent_credentials(text: Optional[str],
+                              request: Optional[requests.PreparedRequest]) -> Optional[str]:
+    """``text`` with the token we sent masked: a provider's error message may echo it."""
+    if not text or request is None:
+        return text
+    sent = [value.split(" ", 1)[-1] for name, value in request.headers.items()
+            if isinstance(value, str)
+            and (name.lower() == "authorization" or "token" in name.lower())]
+    sent += [value for name, value in parse_qsl(urlsplit(request.url or "").query)
+             if "token" in name.lower()]  # RFC 6750 section 2.3: ?access_token=...
+    for value in sent:
+        if len(value) >= 4:
+            text = text.replace(value, "***")
+    return text

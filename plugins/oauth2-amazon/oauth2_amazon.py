@@ -19,6 +19,7 @@ from typing import Any, Callable, Optional
 import requests
 
 from oauth2_core import ConfigurationError, OAuth2Error, Provider, UserInfo, hookimpl
+from oauth2_core.userinfo import fetch_profile
 
 AMAZON = Provider(
     name="amazon",
@@ -57,19 +58,7 @@ def oauth2_build_authorize_url(provider: Provider, params: dict[str, Any]) -> Op
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != "amazon":
         return None
-    response = session.get(provider.userinfo_url or "")
-    if response.status_code != 200:
-        raise OAuth2Error("userinfo_failed", f"Amazon profile endpoint answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise OAuth2Error("userinfo_failed", "Amazon profile response is not a JSON object",
-                          status_code=response.status_code, response=response)
-    return profile_to_userinfo(body)
+    return profile_to_userinfo(fetch_profile(session, provider.userinfo_url or ""))
 
 
 def profile_to_userinfo(body: Mapping[str, Any]) -> UserInfo:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional
 import requests
 
 from oauth2_core import OAuth2Error, Provider, UserInfo, hookimpl
+from oauth2_core.userinfo import fetch_profile
 
 API = "https://api.atlassian.com"
 ACCESSIBLE_RESOURCES_URL = f"{API}/oauth/token/accessible-resources"
@@ -45,8 +46,8 @@ def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != ATLASSIAN.name:
         return None
-    me = _get_json(session, provider.userinfo_url or f"{API}/me", "/me", "userinfo_failed")
-    if not isinstance(me, dict) or not me.get("account_id"):
+    me = fetch_profile(session, provider.userinfo_url or f"{API}/me")
+    if not me.get("account_id"):
         raise OAuth2Error("userinfo_failed", "Atlassian /me did not return an account")
     verified = me.get("email_verified")
     return UserInfo(
@@ -69,11 +70,15 @@ def accessible_resources(session: requests.Session) -> list[dict[str, Any]]:
         saved if the call refreshes it).
     :raises OAuth2Error: ``accessible_resources_failed`` for any answer but a JSON list.
     """
-    sites = _get_json(session, ACCESSIBLE_RESOURCES_URL, "accessible-resources",
-                      "accessible_resources_failed")
+    response = session.get(ACCESSIBLE_RESOURCES_URL)
+    try:
+        sites = response.json() if response.status_code == 200 else None
+    except ValueError:
+        sites = None
     if not isinstance(sites, list):
-        raise OAuth2Error("accessible_resources_failed",
-                          "Atlassian accessible-resources did not return a list")
+        raise OAuth2Error("accessible_resources_failed", f"Atlassian accessible-resources "
+                          f"answered HTTP {response.status_code} without a list of sites",
+                          status_code=response.status_code, response=response)
     return [site for site in sites if isinstance(site, dict)]
 
 
@@ -85,15 +90,3 @@ def api_base_url(cloud_id: str, product: str = "jira") -> str:
     if not _PRODUCT.fullmatch(product):
         raise ValueError(f"not an Atlassian product name: {product!r}")
     return f"{API}/ex/{product}/{cloud_id}"
-
-
-def _get_json(session: requests.Session, url: str, what: str, error: str) -> Any:
-    response = session.get(url)
-    if response.status_code != 200:
-        raise OAuth2Error(error, f"Atlassian {what} answered HTTP {response.status_code}",
-                          status_code=response.status_code, response=response)
-    try:
-        return response.json()
-    except ValueError:
-        raise OAuth2Error(error, f"Atlassian {what} did not answer JSON",
-                          status_code=response.status_code, response=response) from None

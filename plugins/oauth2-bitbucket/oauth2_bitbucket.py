@@ -16,6 +16,7 @@ import requests
 from oauth2_core import OAuth2Error, Provider, Token, UserInfo, hookimpl
 from oauth2_core.default_plugins.token_response import json_object, token_from_fields
 from oauth2_core.tokens import parse_scope
+from oauth2_core.userinfo import fetch_profile
 
 API = "https://api.bitbucket.org/2.0"
 
@@ -52,18 +53,9 @@ def oauth2_parse_token_response(provider: Provider,
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != BITBUCKET.name:
         return None
-    response = session.get(provider.userinfo_url or f"{API}/user")
-    if response.status_code != 200:
-        raise OAuth2Error("userinfo_failed", f"Bitbucket /2.0/user answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
-    try:
-        user: Any = response.json()
-    except ValueError:
-        user = None
-    if not isinstance(user, dict) or not (user.get("uuid") or user.get("account_id")):
-        raise OAuth2Error("userinfo_failed", "Bitbucket /2.0/user did not return a user",
-                          status_code=response.status_code, response=response)
+    user = fetch_profile(session, provider.userinfo_url or f"{API}/user")
+    if not (user.get("uuid") or user.get("account_id")):
+        raise OAuth2Error("userinfo_failed", "Bitbucket /2.0/user did not return a user")
     email, verified = _primary_email(session)
     links = user.get("links")
     avatar = links.get("avatar") if isinstance(links, dict) else None

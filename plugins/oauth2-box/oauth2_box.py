@@ -7,12 +7,12 @@ profile needs a hook: ``GET /2.0/users/me`` names the email ``login``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 import requests
 
 from oauth2_core import OAuth2Error, Provider, UserInfo, hookimpl
+from oauth2_core.userinfo import fetch_profile
 
 BOX = Provider(
     name="box",
@@ -35,17 +35,9 @@ def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != "box":
         return None
-    response = session.get(provider.userinfo_url or "")
-    body: Any = None
-    if response.status_code == 200:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-    if not isinstance(body, Mapping) or not body.get("id"):
-        raise OAuth2Error("userinfo_failed", f"Box users/me answered HTTP "
-                          f"{response.status_code} without a user",
-                          status_code=response.status_code, response=response)
+    body = fetch_profile(session, provider.userinfo_url or "")
+    if not body.get("id"):
+        raise OAuth2Error("userinfo_failed", "Box users/me did not return a user")
     return UserInfo(
         id=str(body["id"]),
         email=body.get("login") or None,  # Box's login is the account's email address

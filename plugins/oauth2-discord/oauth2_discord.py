@@ -12,6 +12,7 @@ from typing import Any, Callable, Optional
 import requests
 
 from oauth2_core import OAuth2Error, Provider, UserInfo, hookimpl
+from oauth2_core.userinfo import fetch_profile
 
 AVATAR_URL = "https://cdn.discordapp.com/avatars/{user_id}/{avatar}.png"
 USERS_ME = "https://discord.com/api/users/@me"
@@ -38,18 +39,9 @@ def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != DISCORD.name:
         return None
-    response = session.get(provider.userinfo_url or USERS_ME)
-    if response.status_code != 200:
-        raise OAuth2Error("userinfo_failed", f"Discord /users/@me answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
-    try:
-        user: Any = response.json()
-    except ValueError:
-        user = None
-    if not isinstance(user, dict) or not user.get("id"):
-        raise OAuth2Error("userinfo_failed", "Discord /users/@me did not return a user object",
-                          status_code=response.status_code, response=response)
+    user = fetch_profile(session, provider.userinfo_url or USERS_ME)
+    if not user.get("id"):
+        raise OAuth2Error("userinfo_failed", "Discord /users/@me did not return a user object")
     return user_from_discord(user)
 
 

@@ -10,11 +10,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 import requests
 
 from oauth2_core import ConfigurationError, OAuth2Error, Provider, TokenRequest, UserInfo, hookimpl
+from oauth2_core.userinfo import fetch_profile
 
 CURRENT_ACCOUNT_URL = "https://api.dropboxapi.com/2/users/get_current_account"
 
@@ -60,18 +61,10 @@ def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[U
         return None
     # An RPC call without arguments: no body and no Content-Type, because Dropbox
     # rejects "Content-Type: application/json" followed by an empty body.
-    response = session.post(provider.userinfo_url or CURRENT_ACCOUNT_URL)
-    if response.status_code != 200:
-        raise OAuth2Error("userinfo_failed", f"Dropbox get_current_account answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
-    try:
-        account: Any = response.json()
-    except ValueError:
-        account = None
-    if not isinstance(account, dict) or not account.get("account_id"):
+    account = fetch_profile(session, provider.userinfo_url or CURRENT_ACCOUNT_URL, "POST")
+    if not account.get("account_id"):
         raise OAuth2Error("userinfo_failed", "Dropbox get_current_account did not return an "
-                          "account", status_code=response.status_code, response=response)
+                          "account")
     name = account.get("name")
     verified = account.get("email_verified")
     return UserInfo(

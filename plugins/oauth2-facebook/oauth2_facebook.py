@@ -24,17 +24,13 @@ from oauth2_core import (
     OAuth2Error,
     Provider,
     Token,
-    TokenResponseError,
     UserInfo,
     hookimpl,
 )
-from oauth2_core.default_plugins.token_response import (
-    describe_body,
-    form_object,
-    json_object,
-    token_from_fields,
-)
+from oauth2_core.default_plugins.token_response import token_from_fields
 from oauth2_core.errors import raise_for_error_fields
+from oauth2_core.provider_helpers import token_fields
+from oauth2_core.userinfo import fetch_profile
 
 __all__ = ["DEFAULT_VERSION", "FACEBOOK", "USERINFO_FIELDS", "appsecret_proof"]
 
@@ -87,14 +83,8 @@ def appsecret_proof(access_token: str, app_secret: str) -> str:
 def oauth2_parse_token_response(provider: Provider, response: requests.Response) -> Optional[Token]:
     if provider.name != "facebook":
         return None
-    fields = json_object(response)
-    if fields is None:
-        fields = form_object(response)  # text/plain "access_token=...&expires=..." (legacy)
-    if fields is None:
-        raise TokenResponseError(
-            description=f"expected JSON or form-encoded fields, got {describe_body(response)}",
-            status_code=response.status_code, response=response,
-        )
+    # Legacy answers are text/plain "access_token=...&expires=...".
+    fields = token_fields(response, form_encoded=True)
     _raise_for_graph_error(fields, response)
     if "expires_in" not in fields and "expires" in fields:
         fields["expires_in"] = fields.pop("expires")
@@ -118,16 +108,10 @@ def oauth2_attach_credentials(
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != "facebook":
         return None
-    response = session.get(provider.userinfo_url or "", params={"fields": USERINFO_FIELDS})
-    profile = json_object(response)
-    if response.status_code != 200 or profile is None or profile.get("id") is None:
-        message = ""
-        error = (profile or {}).get("error")
-        if isinstance(error, Mapping) and error.get("message"):
-            message = f": {error['message']}"
-        raise OAuth2Error("userinfo_failed", f"Graph /me answered HTTP "
-                          f"{response.status_code}{message}", status_code=response.status_code,
-                          response=response)
+    profile = fetch_profile(session, provider.userinfo_url or "",
+                            params={"fields": USERINFO_FIELDS})
+    if profile.get("id") is None:
+        raise OAuth2Error("userinfo_failed", "Graph /me did not return an id")
     return UserInfo(
         id=str(profile["id"]),
         email=profile.get("email") or None,  # absent without the email permission

@@ -13,13 +13,13 @@ Figma's habits:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 import requests
 
 from oauth2_core import OAuth2Error, Provider, Token, TokenRequest, UserInfo, hookimpl
 from oauth2_core.default_plugins.token_response import json_object
+from oauth2_core.userinfo import fetch_profile
 
 #: Where refresh-token requests go instead of ``token_url``.
 REFRESH_URL = "https://api.figma.com/v1/oauth/refresh"
@@ -68,17 +68,9 @@ def oauth2_parse_token_response(
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != "figma":
         return None
-    response = session.get(provider.userinfo_url or "")
-    body: Any = None
-    if response.status_code == 200:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-    if not isinstance(body, Mapping) or not body.get("id"):
-        raise OAuth2Error("userinfo_failed", f"Figma /v1/me answered HTTP "
-                          f"{response.status_code} without a user",
-                          status_code=response.status_code, response=response)
+    body = fetch_profile(session, provider.userinfo_url or "")
+    if not body.get("id"):
+        raise OAuth2Error("userinfo_failed", "Figma /v1/me did not return a user")
     return UserInfo(
         id=str(body["id"]),
         email=body.get("email") or None,

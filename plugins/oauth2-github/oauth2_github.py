@@ -21,16 +21,12 @@ from oauth2_core import (
     OAuth2Error,
     Provider,
     Token,
-    TokenResponseError,
     UserInfo,
     hookimpl,
 )
-from oauth2_core.default_plugins.token_response import (
-    describe_body,
-    form_object,
-    json_object,
-    token_from_fields,
-)
+from oauth2_core.default_plugins.token_response import token_from_fields
+from oauth2_core.provider_helpers import raise_for_mapped_error, set_user_agent, token_fields
+from oauth2_core.userinfo import fetch_profile
 
 __all__ = ["DEFAULT_USER_AGENT", "GITHUB"]
 
@@ -71,20 +67,8 @@ def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
 def oauth2_parse_token_response(provider: Provider, response: requests.Response) -> Optional[Token]:
     if provider.name != "github":
         return None
-    fields = json_object(response) or form_object(response)
-    if fields is None:
-        raise TokenResponseError(
-            description=f"expected JSON or form-encoded fields, got {describe_body(response)}",
-            status_code=response.status_code, response=response,
-        )
-    error = fields.get("error")
-    if isinstance(error, str) and error in _ERROR_CLASSES:
-        description = fields.get("error_description")
-        uri = fields.get("error_uri")
-        raise _ERROR_CLASSES[error](
-            error, str(description) if description else None,
-            uri if isinstance(uri, str) else None, response.status_code, response,
-        )
+    fields = token_fields(response, form_encoded=True)
+    raise_for_mapped_error(fields, _ERROR_CLASSES, response)
     return token_from_fields(provider, fields, response)  # other errors, even with HTTP 200
 
 
@@ -94,12 +78,7 @@ def oauth2_attach_credentials(
 ) -> Optional[object]:
     if provider.name != "github":
         return None
-    configured = client.settings.get("user_agent")
-    current = request.headers.get("User-Agent", "")
-    if configured:
-        request.headers["User-Agent"] = str(configured)
-    elif not current or current.startswith("python-requests/"):
-        request.headers["User-Agent"] = DEFAULT_USER_AGENT
+    set_user_agent(request, client.settings.get("user_agent"), DEFAULT_USER_AGENT)
     return None  # the default plugin adds "Authorization: Bearer <token>"
 
 
@@ -108,7 +87,7 @@ def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[U
     if provider.name != "github":
         return None
     url = provider.userinfo_url or ""
-    profile = _get_object(session, url)
+    profile = fetch_profile(session, url)
     if profile.get("id") is None:
         raise OAuth2Error("userinfo_failed", "GitHub's /user answer has no id")
     raw: dict[str, Any] = dict(profile)
@@ -132,19 +111,6 @@ def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[U
         picture=profile.get("avatar_url") or None,
         raw=raw,
     )
-
-
-def _get_object(session: requests.Session, url: str) -> dict[str, Any]:
-    response = session.get(url)
-    if response.status_code != 200:
-        raise OAuth2Error("userinfo_failed", f"GitHub answered HTTP {response.status_code} "
-                          "for the user profile", status_code=response.status_code,
-                          response=response)
-    value = json_object(response)
-    if value is None:
-        raise OAuth2Error("userinfo_failed", "GitHub's user profile is not a JSON object",
-                          status_code=response.status_code, response=response)
-    return value
 
 
 def _list_emails(session: requests.Session, url: str) -> Optional[list[dict[str, Any]]]:

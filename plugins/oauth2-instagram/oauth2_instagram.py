@@ -29,16 +29,13 @@ from oauth2_core import (
     Provider,
     Token,
     TokenRequest,
-    TokenResponseError,
     UserInfo,
     hookimpl,
 )
-from oauth2_core.default_plugins.token_response import (
-    describe_body,
-    json_object,
-    token_from_fields,
-)
+from oauth2_core.default_plugins.token_response import token_from_fields
 from oauth2_core.errors import raise_for_error_fields
+from oauth2_core.provider_helpers import envelope_object, token_fields
+from oauth2_core.userinfo import fetch_profile
 
 __all__ = [
     "GRAPH_URL",
@@ -122,16 +119,9 @@ def oauth2_prepare_token_request(provider: Provider, request: TokenRequest) -> N
 def oauth2_parse_token_response(provider: Provider, response: requests.Response) -> Optional[Token]:
     if provider.name != "instagram":
         return None
-    fields = json_object(response)
-    if fields is None:
-        raise TokenResponseError(description=f"expected a JSON object, got "
-                                 f"{describe_body(response)}", status_code=response.status_code,
-                                 response=response)
-    data = fields.get("data")
-    if "access_token" not in fields and isinstance(data, list) and data and isinstance(
-        data[0], dict
-    ):
-        fields = dict(data[0])
+    fields = token_fields(response)
+    if "access_token" not in fields:  # the code exchange may answer {"data": [{...}]}
+        fields = envelope_object(fields) or fields
     _raise_for_instagram_error(fields, response)
     permissions = fields.get("permissions")
     if "scope" not in fields and permissions is not None:
@@ -147,15 +137,10 @@ def oauth2_parse_token_response(provider: Provider, response: requests.Response)
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != "instagram":
         return None
-    response = session.get(provider.userinfo_url or "", params={"fields": USERINFO_FIELDS})
-    profile = json_object(response)
-    if response.status_code != 200 or profile is None or profile.get("id") is None:
-        error = (profile or {}).get("error")
-        detail = f": {error['message']}" if isinstance(error, Mapping) and error.get(
-            "message") else ""
-        raise OAuth2Error("userinfo_failed", f"Instagram /me answered HTTP "
-                          f"{response.status_code}{detail}", status_code=response.status_code,
-                          response=response)
+    profile = fetch_profile(session, provider.userinfo_url or "",
+                            params={"fields": USERINFO_FIELDS})
+    if profile.get("id") is None:
+        raise OAuth2Error("userinfo_failed", "Instagram /me did not return an id")
     return UserInfo(
         id=str(profile["id"]),
         name=profile.get("name") or None,

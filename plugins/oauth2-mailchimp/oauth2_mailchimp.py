@@ -24,7 +24,7 @@ from oauth2_core import (
     UserInfo,
     hookimpl,
 )
-from oauth2_core.default_plugins.token_response import json_object
+from oauth2_core.userinfo import fetch_profile
 
 __all__ = ["MAILCHIMP", "METADATA_URL", "api_base_url"]
 
@@ -83,11 +83,11 @@ def oauth2_attach_credentials(
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != "mailchimp":
         return None
-    metadata = _get_object(session, provider.userinfo_url or METADATA_URL, "metadata")
+    metadata = fetch_profile(session, provider.userinfo_url or METADATA_URL)
     dc = metadata.get("dc")
     if not isinstance(dc, str) or not _is_data_centre(dc):
         raise OAuth2Error("userinfo_failed", "Mailchimp's metadata names no valid data centre")
-    account = _get_object(session, api_base_url(dc) + "/", "API root")
+    account = fetch_profile(session, api_base_url(dc) + "/")  # the API root: the account
     found = metadata.get("login")
     login: dict[str, Any] = found if isinstance(found, dict) else {}
     login_id = account.get("login_id") or login.get("login_id") or metadata.get("user_id")
@@ -102,14 +102,3 @@ def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[U
         picture=account.get("avatar_url") or login.get("avatar") or None,
         raw={**metadata, "account": account},
     )
-
-
-def _get_object(session: requests.Session, url: str, what: str) -> dict[str, Any]:
-    response = session.get(url)
-    value = json_object(response)
-    if response.status_code != 200 or value is None:
-        detail = (value or {}).get("detail") or (value or {}).get("error")
-        raise OAuth2Error("userinfo_failed", f"Mailchimp {what} answered HTTP "
-                          f"{response.status_code}" + (f": {detail}" if detail else ""),
-                          status_code=response.status_code, response=response)
-    return value

@@ -27,6 +27,8 @@ import requests
 from oauth2_core import (
     PKCE_UNSUPPORTED,
     ConfigurationError,
+    InvalidClient,
+    InvalidRequest,
     OAuth2Client,
     OAuth2Error,
     Provider,
@@ -36,13 +38,18 @@ from oauth2_core import (
     hookimpl,
 )
 from oauth2_core.default_plugins.token_response import json_object
-from oauth2_core.errors import raise_for_error_fields
+from oauth2_core.provider_helpers import mapped_error
+from oauth2_core.userinfo import fetch_profile
 
 #: The Notion API version sent when the client has no ``notion_version`` setting.
 DEFAULT_VERSION = "2025-09-03"
 _VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
-#: Notion API error codes with an RFC 6749 equivalent; the others are kept as they are.
-_RFC_CODES = {"unauthorized": "invalid_client", "validation_error": "invalid_request"}
+#: Notion API error codes with an RFC 6749 equivalent (Notion's own ``invalid_grant`` and
+#: the like are RFC codes already).
+_ERROR_CLASSES: Mapping[str, type[OAuth2Error]] = {
+    "unauthorized": InvalidClient,
+    "validation_error": InvalidRequest,
+}
 
 NOTION = Provider(
     name="notion",
@@ -93,10 +100,7 @@ def oauth2_parse_token_response(
     fields = json_object(response)
     if fields is not None and fields.get("object") == "error" and "error" not in fields:
         code = str(fields.get("code") or "oauth2_error")
-        raise_for_error_fields(
-            {"error": _RFC_CODES.get(code, code), "error_description": fields.get("message")},
-            response,
-        )
+        raise mapped_error(code, _ERROR_CLASSES, fields.get("message"), response=response)
     return None  # the standard parser reads a token (or an RFC-shaped error)
 
 
@@ -137,18 +141,9 @@ def oauth2_userinfo(
 
 
 def _owner_from_bot(session: requests.Session, url: str) -> Mapping[str, Any]:
-    response = session.get(url)
-    if response.status_code != 200:
-        raise OAuth2Error("userinfo_failed", f"Notion users/me answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    bot = body.get("bot") if isinstance(body, dict) else None
+    bot = fetch_profile(session, url).get("bot")
     owner = bot.get("owner") if isinstance(bot, Mapping) else None
     if not isinstance(owner, Mapping):
         raise OAuth2Error("userinfo_failed", "Notion users/me did not return a bot with an "
-                          "owner", status_code=response.status_code, response=response)
+                          "owner")
     return owner

@@ -31,6 +31,7 @@ from oauth2_core import (
     UserInfo,
     hookimpl,
 )
+from oauth2_core.userinfo import fetch_profile
 
 #: Live origin -> sandbox origin.
 SANDBOX_ORIGINS = {
@@ -111,18 +112,10 @@ def oauth2_userinfo(
 ) -> Optional[UserInfo]:
     if provider.name != "paypal":
         return None
-    response = session.get(endpoint_url(provider.userinfo_url or "", client))
-    body: Any = None
-    if response.status_code == 200:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-    user_id = (body.get("user_id") or body.get("sub")) if isinstance(body, Mapping) else None
-    if not isinstance(body, Mapping) or not user_id:
-        raise OAuth2Error("userinfo_failed", f"PayPal userinfo answered HTTP "
-                          f"{response.status_code} without a user",
-                          status_code=response.status_code, response=response)
+    body = fetch_profile(session, endpoint_url(provider.userinfo_url or "", client))
+    user_id = body.get("user_id") or body.get("sub")
+    if not user_id:
+        raise OAuth2Error("userinfo_failed", "PayPal userinfo did not return a user")
     email, verified = _email(body)
     name = body.get("name") or " ".join(
         str(part) for part in (body.get("given_name"), body.get("family_name")) if part

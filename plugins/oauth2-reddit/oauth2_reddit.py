@@ -23,16 +23,13 @@ from oauth2_core import (
     Provider,
     Token,
     TokenRequest,
-    TokenResponseError,
     UserInfo,
     hookimpl,
 )
 from oauth2_core.default_plugins.client_auth import basic_credentials
-from oauth2_core.default_plugins.token_response import (
-    describe_body,
-    json_object,
-    token_from_fields,
-)
+from oauth2_core.default_plugins.token_response import token_from_fields
+from oauth2_core.provider_helpers import set_user_agent, token_fields
+from oauth2_core.userinfo import fetch_profile
 
 __all__ = ["REDDIT", "user_agent"]
 
@@ -86,11 +83,7 @@ def oauth2_prepare_token_request(
 def oauth2_parse_token_response(provider: Provider, response: requests.Response) -> Optional[Token]:
     if provider.name != "reddit":
         return None
-    fields = json_object(response)
-    if fields is None:  # Reddit's HTML "Too Many Requests" / blocked-agent pages
-        raise TokenResponseError(description=f"expected a JSON object, got "
-                                 f"{describe_body(response)}", status_code=response.status_code,
-                                 response=response)
+    fields = token_fields(response)  # raises for Reddit's HTML "Too Many Requests" pages
     error = fields.get("error")
     if isinstance(error, int) and not isinstance(error, bool):
         message = str(fields.get("message") or f"HTTP {error}")
@@ -108,11 +101,7 @@ def oauth2_attach_credentials(
 ) -> Optional[object]:
     if provider.name != "reddit":
         return None
-    current = request.headers.get("User-Agent", "")
-    if client.settings.get("user_agent") or not current or current.startswith(
-        "python-requests/"
-    ):
-        request.headers["User-Agent"] = user_agent(client)
+    set_user_agent(request, client.settings.get("user_agent"), user_agent(client))
     return None  # the default plugin adds "Authorization: bearer <token>"
 
 
@@ -120,15 +109,10 @@ def oauth2_attach_credentials(
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != "reddit":
         return None
-    response = session.get(provider.userinfo_url or "")
-    me = json_object(response)
-    if response.status_code != 200 or me is None:
-        raise OAuth2Error("userinfo_failed", f"Reddit /api/v1/me answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
+    me = fetch_profile(session, provider.userinfo_url or "")
     if not me.get("id"):
         raise OAuth2Error("userinfo_failed", "Reddit /api/v1/me has no id (is the identity "
-                          "scope granted?)", status_code=200, response=response)
+                          "scope granted?)")
     subreddit = me.get("subreddit")
     title = subreddit.get("title") if isinstance(subreddit, dict) else None
     return UserInfo(

@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from oauth2_core import InvalidClient, Provider, Token, TokenResponseError, hookimpl
+from oauth2_core import InvalidClient, OAuth2Error, Provider, Token, TokenResponseError, hookimpl
 from oauth2_core.default_plugins.token_response import json_object
+from oauth2_core.provider_helpers import raise_for_mapped_error
 
 _HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"  # My Domain sandboxes have "--"
 
@@ -43,7 +44,10 @@ SALESFORCE = Provider(
 )
 
 #: Salesforce's own codes for what RFC 6749 calls invalid_client.
-CLIENT_ERRORS = frozenset({"invalid_client_id", "invalid_client_credentials"})
+CLIENT_ERRORS: Mapping[str, type[OAuth2Error]] = {
+    "invalid_client_id": InvalidClient,
+    "invalid_client_credentials": InvalidClient,
+}
 
 
 @hookimpl
@@ -56,11 +60,8 @@ def oauth2_parse_token_response(provider: Provider, response: requests.Response)
     if provider.name != "salesforce":
         return None
     fields = json_object(response)
-    error = fields.get("error") if fields else None
-    if fields is not None and error in CLIENT_ERRORS:
-        description = fields.get("error_description")
-        raise InvalidClient(str(error), str(description) if description else None,
-                            status_code=response.status_code, response=response)
+    if fields is not None:
+        raise_for_mapped_error(fields, CLIENT_ERRORS, response)
     return None  # everything else is standard
 
 

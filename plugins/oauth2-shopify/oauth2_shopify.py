@@ -41,6 +41,8 @@ from oauth2_core import (
     hookimpl,
 )
 from oauth2_core.authorization import parse_callback
+from oauth2_core.provider_helpers import envelope_object, error_message
+from oauth2_core.userinfo import fetch_profile
 
 SHOP_PATTERN = r"[a-zA-Z0-9][a-zA-Z0-9-]*"
 _SHOP_DOMAIN = re.compile(rf"({SHOP_PATTERN})\.myshopify\.com")
@@ -179,19 +181,11 @@ def oauth2_userinfo(
 
 
 def _query_shop(session: requests.Session, url: str) -> Mapping[str, Any]:
-    response = session.post(url, json={"query": SHOP_QUERY})
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    data = body.get("data") if isinstance(body, dict) else None
-    shop = data.get("shop") if isinstance(data, Mapping) else None
-    if response.status_code != 200 or not isinstance(shop, Mapping) or not shop.get("id"):
+    body = fetch_profile(session, url, "POST", json={"query": SHOP_QUERY})
+    shop = envelope_object(envelope_object(body), "shop")
+    if shop is None or not shop.get("id"):
         # GraphQL reports errors (access denied, throttling) with HTTP 200 and "errors".
-        errors = body.get("errors") if isinstance(body, dict) else None
-        first = errors[0] if isinstance(errors, list) and errors else errors
-        why = first.get("message") if isinstance(first, Mapping) else first
-        raise OAuth2Error("userinfo_failed", f"Shopify shop query answered HTTP "
-                          f"{response.status_code}" + (f": {why}" if isinstance(why, str) else ""),
-                          status_code=response.status_code, response=response)
+        why = error_message(body)
+        raise OAuth2Error("userinfo_failed", "Shopify's shop query returned no shop"
+                          + (f": {why}" if why else ""))
     return shop

@@ -27,16 +27,13 @@ from oauth2_core import (
     OAuth2Error,
     Provider,
     Token,
-    TokenResponseError,
     UnsupportedGrantType,
     UserInfo,
     hookimpl,
 )
-from oauth2_core.default_plugins.token_response import (
-    describe_body,
-    json_object,
-    token_from_fields,
-)
+from oauth2_core.default_plugins.token_response import token_from_fields
+from oauth2_core.provider_helpers import mapped_error, token_fields
+from oauth2_core.userinfo import fetch_profile
 
 __all__ = ["API_URL", "SLACK", "SLACK_OPENID"]
 
@@ -107,16 +104,11 @@ def oauth2_parse_token_response(
 ) -> Optional[Token]:
     if provider.name not in _NAMES:
         return None
-    fields = json_object(response)
-    if fields is None:
-        raise TokenResponseError(description=f"expected a JSON object, got "
-                                 f"{describe_body(response)}", status_code=response.status_code,
-                                 response=response)
+    fields = token_fields(response)
     if fields.get("ok") is False:  # with HTTP 200
         error = str(fields.get("error") or "slack_error")
-        cls = _TOKEN_ERRORS.get(error, OAuth2Error)
-        raise cls(error, f"Slack answered ok=false: {error}", None, response.status_code,
-                  response)
+        raise mapped_error(error, _TOKEN_ERRORS, f"Slack answered ok=false: {error}",
+                           response=response)
     if provider.name == "slack":
         fields = _choose_token(fields, _token_owner(client))
     return token_from_fields(provider, fields, response)
@@ -183,20 +175,15 @@ def _call(session: requests.Session, url: str,
           params: Optional[dict[str, str]] = None) -> dict[str, Any]:
     """A Slack Web API GET: the body when ``ok`` is true.  A dead token raises
     InvalidToken, any other failure ``userinfo_failed``."""
-    response = session.get(url, params=params)
-    body = json_object(response)
-    method = url.rsplit("/", 1)[-1]
-    if response.status_code != 200 or body is None:
-        raise OAuth2Error("userinfo_failed", f"Slack {method} answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
+    body = fetch_profile(session, url, params=params)
     if body.get("ok") is True:
         return body
     error = str(body.get("error") or "slack_error")
+    method = url.rsplit("/", 1)[-1]
     if error in _TOKEN_DEAD:
-        raise InvalidToken(error, f"Slack {method}: {error}", None, 200, response)
+        raise InvalidToken(error, f"Slack {method}: {error}", status_code=200)
     raise OAuth2Error("userinfo_failed", f"Slack {method} answered ok=false: {error}",
-                      status_code=response.status_code, response=response)
+                      status_code=200)
 
 
 def _dict(value: Any) -> dict[str, Any]:

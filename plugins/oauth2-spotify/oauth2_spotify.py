@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional
 import requests
 
 from oauth2_core import OAuth2Error, Provider, UserInfo, hookimpl
+from oauth2_core.userinfo import fetch_profile
 
 ME_URL = "https://api.spotify.com/v1/me"
 
@@ -38,18 +39,9 @@ def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != SPOTIFY.name:
         return None
-    response = session.get(provider.userinfo_url or ME_URL)
-    if response.status_code != 200:
-        raise OAuth2Error("userinfo_failed", f"Spotify /v1/me answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
-    try:
-        profile: Any = response.json()
-    except ValueError:
-        profile = None
-    if not isinstance(profile, dict) or not profile.get("id"):
-        raise OAuth2Error("userinfo_failed", "Spotify /v1/me did not return a user object",
-                          status_code=response.status_code, response=response)
+    profile = fetch_profile(session, provider.userinfo_url or ME_URL)
+    if not profile.get("id"):
+        raise OAuth2Error("userinfo_failed", "Spotify /v1/me did not return a user object")
     return UserInfo(
         id=str(profile["id"]),
         email=profile.get("email") or None,  # only with the user-read-email scope

@@ -35,6 +35,7 @@ from oauth2_core.authorization import parse_callback
 from oauth2_core.default_plugins.token_response import json_object
 from oauth2_core.errors import error_class
 from oauth2_core.tokens import parse_scope
+from oauth2_core.userinfo import fetch_profile
 
 ATHLETE_URL = "https://www.strava.com/api/v3/athlete"
 
@@ -114,24 +115,10 @@ def oauth2_userinfo(provider: Provider, session: requests.Session,
         return None
     athlete = token.get("athlete")
     if not (isinstance(athlete, dict) and athlete.get("id")):
-        athlete = _fetch_athlete(session, provider.userinfo_url or ATHLETE_URL)
+        athlete = fetch_profile(session, provider.userinfo_url or ATHLETE_URL)
+        if not athlete.get("id"):
+            raise OAuth2Error("userinfo_failed", "Strava /athlete did not return an athlete")
     return user_from_athlete(athlete)
-
-
-def _fetch_athlete(session: requests.Session, url: str) -> dict[str, Any]:
-    response = session.get(url)
-    if response.status_code != 200:
-        raise OAuth2Error("userinfo_failed", f"Strava /athlete answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
-    try:
-        athlete: Any = response.json()
-    except ValueError:
-        athlete = None
-    if not isinstance(athlete, dict) or not athlete.get("id"):
-        raise OAuth2Error("userinfo_failed", "Strava /athlete did not return an athlete",
-                          status_code=response.status_code, response=response)
-    return athlete
 
 
 def user_from_athlete(athlete: Mapping[str, Any]) -> UserInfo:

@@ -9,7 +9,6 @@ user tokens at start-up and hourly (:func:`validate_token`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
 
 import requests
@@ -25,17 +24,14 @@ from oauth2_core import (
     OAuth2Error,
     Provider,
     Token,
-    TokenResponseError,
     UnsupportedGrantType,
     UserInfo,
     hookimpl,
 )
-from oauth2_core.default_plugins.token_response import (
-    describe_body,
-    json_object,
-    token_from_fields,
-)
+from oauth2_core.default_plugins.token_response import json_object, token_from_fields
 from oauth2_core.errors import error_class, raise_for_error_fields
+from oauth2_core.provider_helpers import envelope_object, token_fields
+from oauth2_core.userinfo import fetch_profile
 
 __all__ = ["TWITCH", "VALIDATE_URL", "validate_token"]
 
@@ -75,11 +71,7 @@ def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
 def oauth2_parse_token_response(provider: Provider, response: requests.Response) -> Optional[Token]:
     if provider.name != "twitch":
         return None
-    fields = json_object(response)
-    if fields is None:
-        raise TokenResponseError(description=f"expected a JSON object, got "
-                                 f"{describe_body(response)}", status_code=response.status_code,
-                                 response=response)
+    fields = token_fields(response)
     if "access_token" not in fields:
         _raise_twitch_error(fields, response)
     scope = fields.get("scope")
@@ -116,17 +108,9 @@ def oauth2_attach_credentials(
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != "twitch":
         return None
-    response = session.get(provider.userinfo_url or "")
-    body = json_object(response)
-    data = body.get("data") if body is not None else None
-    if response.status_code != 200 or not isinstance(data, list) or not data or not isinstance(
-        data[0], Mapping
-    ):
-        detail = f": {body['message']}" if body and body.get("message") else ""
-        raise OAuth2Error("userinfo_failed", f"Helix /users answered HTTP "
-                          f"{response.status_code}{detail}", status_code=response.status_code,
-                          response=response)
-    user = dict(data[0])
+    user = envelope_object(fetch_profile(session, provider.userinfo_url or ""))
+    if user is None or not user.get("id"):
+        raise OAuth2Error("userinfo_failed", "Helix /users returned no user in 'data'")
     return UserInfo(
         id=str(user["id"]),
         email=user.get("email") or None,  # only with the user:read:email scope

@@ -8,7 +8,7 @@ with and without a secret.  The user object of ``/2/users/me`` is wrapped in ``d
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 import requests
 
@@ -19,6 +19,8 @@ from oauth2_core import (
     UserInfo,
     hookimpl,
 )
+from oauth2_core.provider_helpers import envelope_object
+from oauth2_core.userinfo import fetch_profile
 
 USERS_ME = "https://api.x.com/2/users/me"
 #: Extra user fields asked of ``/2/users/me`` (``id``, ``name``, ``username`` always come).
@@ -47,21 +49,12 @@ def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != X.name:
         return None
-    response = session.get(provider.userinfo_url or USERS_ME,
-                           params={"user.fields": USER_FIELDS})
-    if response.status_code != 200:
-        raise OAuth2Error("userinfo_failed", f"X /2/users/me answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
-    try:
-        body: Any = response.json()
-    except ValueError:
-        body = None
-    user = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(user, dict) or not user.get("id"):
+    body = fetch_profile(session, provider.userinfo_url or USERS_ME,
+                         params={"user.fields": USER_FIELDS})
+    user = envelope_object(body)
+    if user is None or not user.get("id"):
         # X's API reports problems in an "errors" list instead of "data".
-        raise OAuth2Error("userinfo_failed", "X /2/users/me returned no user in 'data'",
-                          status_code=response.status_code, response=response)
+        raise OAuth2Error("userinfo_failed", "X /2/users/me returned no user in 'data'")
     return UserInfo(
         id=str(user["id"]),
         email=None,  # X gives no email address to OAuth 2.0 apps

@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional
 import requests
 
 from oauth2_core import OAuth2Error, Provider, UserInfo, hookimpl
-from oauth2_core.default_plugins.token_response import json_object
+from oauth2_core.userinfo import fetch_profile
 
 __all__ = ["AVATAR_URL", "YANDEX"]
 
@@ -43,12 +43,9 @@ def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != "yandex":
         return None
-    response = session.get(provider.userinfo_url or "")
-    info = json_object(response)
-    if response.status_code != 200 or info is None or not info.get("id"):
-        raise OAuth2Error("userinfo_failed", f"Yandex login/info answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
+    info = fetch_profile(session, provider.userinfo_url or "")
+    if not info.get("id"):
+        raise OAuth2Error("userinfo_failed", "Yandex login/info did not return a user")
     return UserInfo(
         id=str(info["id"]),
         email=info.get("default_email") or None,  # only with the login:email permission

@@ -9,13 +9,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 import requests
 
 from oauth2_core import ConfigurationError, OAuth2Error, Provider, TokenRequest, UserInfo, hookimpl
 from oauth2_core.default_plugins.token_response import json_object
 from oauth2_core.errors import raise_for_error_fields
+from oauth2_core.userinfo import fetch_profile
 
 USERS_ME = "https://api.zoom.us/v2/users/me"
 
@@ -65,18 +66,9 @@ def oauth2_parse_token_response(provider: Provider, response: requests.Response)
 def oauth2_userinfo(provider: Provider, session: requests.Session) -> Optional[UserInfo]:
     if provider.name != ZOOM.name:
         return None
-    response = session.get(provider.userinfo_url or USERS_ME)
-    if response.status_code != 200:
-        raise OAuth2Error("userinfo_failed", f"Zoom /v2/users/me answered HTTP "
-                          f"{response.status_code}", status_code=response.status_code,
-                          response=response)
-    try:
-        user: Any = response.json()
-    except ValueError:
-        user = None
-    if not isinstance(user, dict) or not user.get("id"):
-        raise OAuth2Error("userinfo_failed", "Zoom /v2/users/me did not return a user",
-                          status_code=response.status_code, response=response)
+    user = fetch_profile(session, provider.userinfo_url or USERS_ME)
+    if not user.get("id"):
+        raise OAuth2Error("userinfo_failed", "Zoom /v2/users/me did not return a user")
     name = user.get("display_name") or " ".join(
         str(p) for p in (user.get("first_name"), user.get("last_name")) if p
     )

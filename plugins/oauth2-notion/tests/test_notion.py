@@ -136,8 +136,9 @@ def test_unauthorized_client_is_invalid_client(notion, requests_mock) -> None:
         "object": "error", "status": 401, "code": "unauthorized",
         "message": "API token is invalid.",
     }, status_code=401)
-    with pytest.raises(oauth2_core.InvalidClient, match="API token is invalid"):
+    with pytest.raises(oauth2_core.InvalidClient, match="API token is invalid") as caught:
         notion.get_token(code="03b6e4f0-code")
+    assert caught.value.error == "unauthorized"  # Notion's own code is kept
 
 
 def test_rfc_shaped_errors_still_work(notion, requests_mock) -> None:
