@@ -36,7 +36,9 @@ from .errors import (
     TokenResponseError,
     raise_for_error_fields,
 )
+from .extensions import ExtensionsMixin
 from .idtoken import OpenIDMixin
+from .jwt_auth import JWT_BEARER_GRANT
 from .plugins import PluginManager, get_plugin_manager
 from .providers import PKCE_REQUIRED, PKCE_UNSUPPORTED, URL_FIELDS, Provider
 from .retry import RetryPolicy, as_retry_policy
@@ -51,7 +53,7 @@ Scope = Union[str, Iterable[str], None]
 TokenLike = Union[Token, Mapping[str, Any], str]
 
 
-class OAuth2Client(OpenIDMixin, DeviceFlowMixin):
+class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
     """A registered application at one provider: builds URLs, gets and uses tokens.
 
     :param provider: a provider name (``"google"``) or a :class:`Provider`.
@@ -66,8 +68,9 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin):
     :param plugins: a plugin manager (tests use a fresh one); the global one otherwise.
     :param discover: fill missing endpoints from the issuer's metadata (default: the
         provider's ``discover``; ``issuer=...`` names the issuer when the provider has none).
-    :param settings: values for the provider's URL templates (``tenant=...``) and for
-        plugins (``client.settings``).
+    :param settings: values for the provider's URL templates (``tenant=...``), for
+        plugins (``client.settings``), and for the extensions (``dpop=True``,
+        ``private_key=...``, ``par=True``, ...: see :mod:`oauth2_core.extensions`).
     :param retry: a :class:`~oauth2_core.retry.RetryPolicy` for token requests (default:
         up to 3 attempts for refresh and client credentials after a connection failure
         or a 429/503 with ``Retry-After``; a code exchange is never retried), ``False``
@@ -126,6 +129,7 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin):
                 check_url(url, allow_insecure, what=field)
         if self.redirect_uri and self.redirect_uri.startswith("http:"):
             check_url(self.redirect_uri, allow_insecure, what="redirect_uri")
+        self._setup_extensions()  # DPoP key, client assertion keys (extensions.py)
 
     def __repr__(self) -> str:
         return (f"OAuth2Client(provider={self.provider.name!r}, client_id={self.client_id!r}, "
@@ -160,10 +164,16 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin):
         return self._build_authorize_url(query)
 
     def begin_authorization(
-        self, scope: Scope = None, redirect_uri: Optional[str] = None, **params: Any
+        self, scope: Scope = None, redirect_uri: Optional[str] = None, *,
+        par: Optional[bool] = None, signed_request: Optional[bool] = None, **params: Any
     ) -> AuthorizationRequest:
         """Start an authorization: a fresh state, PKCE (S256) unless the provider forbids
-        it, and a nonce when ``openid`` is in scope.  Send the user to ``.url``."""
+        it, and a nonce when ``openid`` is in scope.  Send the user to ``.url``.
+
+        :param par: push the request first (RFC 9126); default: when the provider
+            requires it or the client was made with ``par=True``.
+        :param signed_request: send the request as a signed JWT (RFC 9101).
+        """
         query = self._authorize_params(scope, "code", redirect_uri, params)
         scopes = parse_scope(query.get("scope"))
         state = secrets.token_urlsafe(32)
@@ -177,7 +187,7 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin):
             nonce = secrets.token_urlsafe(32)
             query.setdefault("nonce", nonce)
         return AuthorizationRequest(
-            url=self._build_authorize_url(query),
+            url=self._authorization_url(query, par, signed_request),
             state=state,
             redirect_uri=query.get("redirect_uri"),
             code_verifier=verifier,
@@ -275,6 +285,8 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin):
             return self.refresh_token(token)
         if token is None or token.grant_type == "client_credentials":
             return self.client_credentials()
+        if token.grant_type == JWT_BEARER_GRANT:
+            return self._renew_jwt_bearer()  # a new assertion (extensions.py)
         raise InvalidToken(description="the token expired and has no refresh_token to renew it")
 
     def request_token(self, grant_type: str, **params: Any) -> Token:
@@ -376,14 +388,24 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin):
     # Plumbing --------------------------------------------------------------------------
     def send(self, url: str, data: dict[str, Any], endpoint: str) -> requests.Response:
         """Authenticate and send a request to a token-type endpoint through the hooks."""
+        response = self.transport.send_token_request(self._token_request(url, data, endpoint))
+        if self.dpop_key is not None and self.dpop_key.should_retry(response):
+            # RFC 9449 section 8: the server wants its nonce in the proof; the request is
+            # prepared again, so the proof and any client assertion are fresh.
+            response = self.transport.send_token_request(
+                self._token_request(url, data, endpoint))
+            self.dpop_key.learn_nonce(response)
+        return response
+
+    def _token_request(self, url: str, data: dict[str, Any], endpoint: str) -> TokenRequest:
         request = TokenRequest(
-            url=url, data=data, endpoint=endpoint, headers={"Accept": "application/json"},
-            client_id=self.client_id, client_secret=self.client_secret,
-            auth_method=self.token_endpoint_auth_method,
+            url=url, data=dict(data), endpoint=endpoint,
+            headers={"Accept": "application/json"}, client_id=self.client_id,
+            client_secret=self.client_secret, auth_method=self.token_endpoint_auth_method,
         )
         self.plugins.call("oauth2_prepare_token_request", self.provider, request=request,
                           client=self)
-        return self.transport.send_token_request(request)
+        return request
 
     def _authorize_params(self, scope: Scope, response_type: str,
                           redirect_uri: Optional[str], params: dict[str, Any]) -> dict[str, Any]:

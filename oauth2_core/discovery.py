@@ -45,6 +45,7 @@ ENDPOINT_FIELDS = {
     "device_authorization_endpoint": "device_authorization_url",
     "jwks_uri": "jwks_url",
     "end_session_endpoint": "end_session_url",
+    "pushed_authorization_request_endpoint": "par_url",
 }
 
 
@@ -136,12 +137,13 @@ def clear_discovery_cache() -> None:
 
 
 def provider_from_metadata(provider: Provider, metadata: Mapping[str, Any],
-                           has_secret: bool) -> Provider:
+                           has_secret: bool, has_private_key: bool = False) -> Provider:
     """``provider`` with what it lacks filled from ``metadata``; its own values win.
 
     Besides endpoints: ``require_iss`` from ``authorization_response_iss_parameter_supported``
     (RFC 9207), PKCE off when ``code_challenge_methods_supported`` lacks S256, the
-    id_token algorithms, and the token-endpoint authentication method (basic, then post,
+    id_token algorithms, ``require_par`` (RFC 9126), and the token-endpoint authentication
+    method (``private_key_jwt`` for a client with a private key, else basic, then post,
     for a client with a secret; ``none`` without one).
     """
     changes: dict[str, Any] = {}
@@ -153,6 +155,8 @@ def provider_from_metadata(provider: Provider, metadata: Mapping[str, Any],
         changes["issuer"] = metadata["issuer"]
     if metadata.get("authorization_response_iss_parameter_supported") is True:
         changes["require_iss"] = True
+    if metadata.get("require_pushed_authorization_requests") is True:
+        changes["require_par"] = True  # RFC 9126 section 5
     methods = _strings(metadata.get("code_challenge_methods_supported"))
     if methods is not None and "S256" not in methods:
         changes["pkce"] = PKCE_UNSUPPORTED  # we only send S256 (RFC 9700 section 2.1.1)
@@ -162,7 +166,7 @@ def provider_from_metadata(provider: Provider, metadata: Mapping[str, Any],
         changes["id_token_signing_algs"] = tuple(algs)
     changes["token_endpoint_auth_method"] = _auth_method(
         _strings(metadata.get("token_endpoint_auth_methods_supported")), has_secret,
-        provider.token_endpoint_auth_method)
+        provider.token_endpoint_auth_method, has_private_key)
     return dataclasses.replace(provider, **changes)
 
 
@@ -172,7 +176,10 @@ def _strings(value: Any) -> Optional[list[str]]:
     return [v for v in value if isinstance(v, str)]
 
 
-def _auth_method(supported: Optional[list[str]], has_secret: bool, current: str) -> str:
+def _auth_method(supported: Optional[list[str]], has_secret: bool, current: str,
+                 has_private_key: bool = False) -> str:
+    if has_private_key and supported is not None and "private_key_jwt" in supported:
+        return "private_key_jwt"  # a key never leaves the client; a secret does
     if not has_secret:
         return "none"
     if supported is None:
@@ -215,4 +222,4 @@ def discover_provider(
                                  "or fragment")
     metadata = _cache.get(issuer, lambda: fetch_metadata(issuer, transport))
     return provider_from_metadata(dataclasses.replace(provider, issuer=issuer), metadata,
-                                  has_secret)
+                                  has_secret, settings.get("private_key") is not None)

@@ -81,7 +81,7 @@ def oauth2_prepare_token_request(
     :param provider: the provider.
     :param request: a mutable :class:`~oauth2_core.TokenRequest`: ``url``, ``method``,
         ``headers``, ``data`` (form fields; lists repeat), ``body_format`` ("form" or
-        "json"), ``endpoint`` ("token", "revocation", "introspection", "device"),
+        "json"), ``endpoint`` ("token", "revocation", "introspection", "device", "par"),
         ``client_id``, ``client_secret``, ``auth_method``, ``client_authenticated``.
     :param client: the client sending the request.
     :return: ignored.

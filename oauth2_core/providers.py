@@ -34,6 +34,7 @@ URL_FIELDS = (
     "device_authorization_url",
     "jwks_url",
     "end_session_url",
+    "par_url",
     "issuer",
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -64,6 +65,8 @@ class Provider:
     device_authorization_url: Optional[str] = None
     jwks_url: Optional[str] = None
     end_session_url: Optional[str] = None
+    #: The pushed authorization request endpoint (RFC 9126).
+    par_url: Optional[str] = None
     #: The OpenID Connect / RFC 8414 issuer identifier; checked against ``iss``.
     issuer: Optional[str] = None
     default_scopes: tuple[str, ...] = ()
@@ -87,6 +90,9 @@ class Provider:
     token_types: tuple[str, ...] = ("bearer",)
     #: Whether the authorization response must carry ``iss`` (RFC 9207).
     require_iss: bool = False
+    #: Whether every authorization request must be pushed to ``par_url`` first (RFC 9126
+    #: ``require_pushed_authorization_requests``).
+    require_par: bool = False
     #: Whether to send ``nonce`` for OpenID requests (some providers reject or ignore it).
     send_nonce: bool = True
     #: Whether the id_token echoes the nonce sent (LinkedIn's never does).

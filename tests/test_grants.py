@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import sys
 from urllib.parse import parse_qs, unquote_plus
 
 import pytest
@@ -62,7 +63,8 @@ def test_an_explicit_secret_method_without_a_secret_is_a_clear_error(pm) -> None
         client.client_credentials()
 
 
-def test_jwt_auth_methods_without_the_extra_say_what_to_install(pm) -> None:
+def test_jwt_auth_methods_without_the_extra_say_what_to_install(pm, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "jwt", None)  # as if PyJWT were not installed
     client = oauth2_core.client(ACME, client_id="i", client_secret="s", plugins=pm,
                                 token_endpoint_auth_method="private_key_jwt")
     with pytest.raises(ConfigurationError, match="oauth2-core"):

@@ -1,14 +1,18 @@
-"""RFC 6749 section 2.3: client authentication at the token endpoint."""
+"""RFC 6749 section 2.3 and RFC 7523: client authentication at the token endpoint."""
 
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
 from ..errors import ConfigurationError
 from ..hookspecs import hookimpl
 from ..providers import Provider
 from ..transport import TokenRequest
+
+if TYPE_CHECKING:
+    from ..client import OAuth2Client
 
 
 def basic_credentials(client_id: str, client_secret: str) -> str:
@@ -22,7 +26,8 @@ def basic_credentials(client_id: str, client_secret: str) -> str:
 
 
 @hookimpl(trylast=True)
-def oauth2_prepare_token_request(provider: Provider, request: TokenRequest) -> None:
+def oauth2_prepare_token_request(provider: Provider, request: TokenRequest,
+                                 client: OAuth2Client) -> None:
     if request.client_authenticated:
         return
     method = request.auth_method
@@ -44,9 +49,10 @@ def oauth2_prepare_token_request(provider: Provider, request: TokenRequest) -> N
         else:
             request.data["client_id"] = request.client_id
             request.data["client_secret"] = request.client_secret
+    elif method in ("client_secret_jwt", "private_key_jwt"):
+        from ..jwt_auth import add_client_assertion  # RFC 7523: signing needs the jwt extra
+
+        add_client_assertion(request, client)
     else:
-        raise ConfigurationError(
-            f"token_endpoint_auth_method {method!r} is not available: install the 'jwt' "
-            "extra (pip install 'oauth2-core[jwt]') for client_secret_jwt/private_key_jwt"
-        )
+        raise ConfigurationError(f"unknown token_endpoint_auth_method {method!r}")
     request.client_authenticated = True

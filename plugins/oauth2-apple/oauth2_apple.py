@@ -30,6 +30,7 @@ from oauth2_core import (
     hookimpl,
 )
 from oauth2_core.authorization import parse_callback
+from oauth2_core.jws import load_signing_key, require_jwt
 
 APPLE = Provider(
     name="apple",
@@ -175,10 +176,13 @@ def _client_secret(provider: Provider, client: OAuth2Client, client_id: Optional
     if not client_id:
         raise ConfigurationError(f"apple: client_id (the Services ID) is not set (pass "
                                  f"client_id=... or set {provider.env_prefix}CLIENT_ID)")
+    require_jwt("apple")  # a dependency of this package: a broken install says so
     try:
-        import jwt
-    except ImportError:  # pragma: no cover - PyJWT is a dependency of this package
-        raise ConfigurationError("apple needs PyJWT: pip install 'oauth2-core[jwt]'") from None
+        key = load_signing_key(private_key, alg="ES256", kid=key_id, what="apple private_key")
+    except ConfigurationError:
+        # The core's message never holds the key either; this one says what Apple wants.
+        raise ConfigurationError("apple: private_key is not a usable ES256 (P-256) private "
+                                 "key in PEM form (the .p8 file from Apple)") from None
     now = int(time.time())
     claims = {
         "iss": team_id,
@@ -187,12 +191,7 @@ def _client_secret(provider: Provider, client: OAuth2Client, client_id: Optional
         "aud": provider.issuer,
         "sub": client_id,
     }
-    try:
-        return jwt.encode(claims, private_key, algorithm="ES256", headers={"kid": key_id})
-    except (ValueError, TypeError, jwt.PyJWTError):
-        # The key's text must never reach a message.
-        raise ConfigurationError("apple: private_key is not a usable ES256 (P-256) private "
-                                 "key in PEM form (the .p8 file from Apple)") from None
+    return key.sign(claims, feature="apple")
 
 
 def _id_token_claims(id_token: str, provider: Provider, client: OAuth2Client) -> dict[str, Any]:
