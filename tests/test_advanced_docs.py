@@ -1,4 +1,5 @@
-"""docs/advanced.md: every example is valid Python that uses names the API really has."""
+"""The README's "Beyond the basics" section: every example is valid Python that uses names
+the API really has."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 
 import oauth2_core
 
-DOC = (Path(__file__).resolve().parents[1] / "docs" / "advanced.md").read_text()
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+DOC = README.split("## Beyond the basics", 1)[1].split("\n## ", 1)[0]
 BLOCKS = re.findall(r"```python\n(.*?)```", DOC, re.S)
 
 
