@@ -19,7 +19,6 @@ not waited for (the error is raised at once, carrying the response).
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import logging
 import random
 import time
@@ -155,6 +154,8 @@ def retry_after_seconds(value: Optional[str], now: Optional[float] = None) -> Op
     if value.isdigit():
         return float(value)
     try:
+        import email.utils  # only for an HTTP-date Retry-After
+
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None

@@ -7,7 +7,6 @@ userinfo) goes through :class:`Transport`, so these rules hold in one place.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import json
 import logging
 import os
@@ -42,6 +41,8 @@ def is_loopback(host: Optional[str]) -> bool:
     if host.lower() == "localhost" or host.lower().endswith(".localhost"):
         return True
     try:
+        import ipaddress  # only for plain-http URLs
+
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False

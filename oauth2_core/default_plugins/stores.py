@@ -8,7 +8,6 @@ from urllib.parse import unquote, urlsplit
 from ..errors import ConfigurationError
 from ..hookspecs import hookimpl
 from ..stores.base import TokenStore
-from ..stores.file import FileStore
 from ..stores.memory import MemoryStore
 from ..transport import is_loopback
 
@@ -19,6 +18,8 @@ def oauth2_token_store(url: str, options: dict[str, Any]) -> Optional[TokenStore
     if scheme == "memory":
         return MemoryStore(**options)
     if scheme == "file":
+        from ..stores.file import FileStore  # pathlib/tempfile only when used
+
         return FileStore(_file_path(url), **options)
     if scheme in ("redis", "rediss", "unix"):
         from ..stores.redis import RedisStore  # RedisStore imports redis only when used

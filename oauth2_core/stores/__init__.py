@@ -9,10 +9,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .base import RefreshLease, StaleTokenError, TokenStore, TokenStoreError
 from .factory import open_store
-from .file import FileStore
 from .memory import MemoryStore
+
+
+def __getattr__(name: str) -> Any:
+    # FileStore pulls in pathlib and tempfile: keep them out of `import oauth2_core`.
+    if name == "FileStore":
+        from .file import FileStore
+
+        return FileStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "FileStore",

@@ -1,0 +1,125 @@
+"""The cost of having every provider plugin installed (issue: 30 provider packages).
+
+1. Cold start: ``import oauth2_core`` + the first ``client("google", ...)``, in a fresh
+   interpreter, against ``python -c "import requests"``; interleaved pairs, bytecode
+   allowed, medians.
+2. Per authenticated call: a ``client("google").session(token)`` with every installed
+   plugin loaded, against a plain ``requests.Session`` with a static header; the transport
+   is a null adapter so only library overhead is measured; interleaved rounds, medians.
+
+Run where the plugins are installed (``python tools/install_plugins.py``):
+``python benchmarks/bench_plugins.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any, Callable
+
+import requests
+from requests.adapters import BaseAdapter
+
+COLD_BASELINE = "import requests"
+#: What any pluggy host with entry-point discovery pays before running its own code.
+COLD_FLOOR = ("import requests, pluggy; from importlib.metadata import entry_points; "
+              "entry_points()")
+COLD_OURS = ("import oauth2_core; oauth2_core.client('google', client_id='bench', "
+             "client_secret='s', redirect_uri='https://app.example/cb')")
+
+
+class NullAdapter(BaseAdapter):
+    """Answers every request with an empty 200, without touching the network."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        response = requests.Response()
+        response.status_code = 200
+        response._content = b"{}"
+        response.request = request
+        response.url = request.url or ""
+        response.connection = self
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+def _run_python(code: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return time.perf_counter() - start
+
+
+def cold_start(pairs: int) -> dict[str, float]:
+    """Median seconds per snippet over interleaved fresh interpreters."""
+    snippets = [COLD_BASELINE, COLD_FLOOR, COLD_OURS]
+    _run_python(COLD_OURS)  # compile bytecode once, as an installed package has
+    times: dict[str, list[float]] = {code: [] for code in snippets}
+    for i in range(pairs):
+        for code in (snippets if i % 2 else snippets[::-1]):
+            times[code].append(_run_python(code))
+    return {code: statistics.median(values) for code, values in times.items()}
+
+
+def _sessions() -> tuple[requests.Session, requests.Session, int]:
+    import oauth2_core
+
+    installed = len(oauth2_core.providers())  # loads every installed plugin
+    plain = requests.Session()
+    plain.headers["Authorization"] = "Bearer bench-token"
+    client = oauth2_core.client("google", client_id="bench", client_secret="s")
+    ours = client.session(oauth2_core.Token(access_token="bench-token", expires_in=3600))
+    for session in (plain, ours):
+        session.mount("https://", NullAdapter())
+    return plain, ours, installed
+
+
+def _per_call(session: requests.Session, calls: int) -> float:
+    get: Callable[..., requests.Response] = session.get
+    start = time.perf_counter()
+    for _ in range(calls):
+        get("https://www.googleapis.com/oauth2/v3/userinfo")
+    return (time.perf_counter() - start) / calls
+
+
+def per_call(rounds: int, calls: int) -> tuple[float, float, int]:
+    """Median seconds per call of (plain, ours), interleaved rounds."""
+    plain, ours, installed = _sessions()
+    _per_call(plain, calls)
+    _per_call(ours, calls)  # warm up both
+    base, mine = [], []
+    for i in range(rounds):
+        order = (plain, ours) if i % 2 else (ours, plain)
+        results = {id(s): _per_call(s, calls) for s in order}
+        base.append(results[id(plain)])
+        mine.append(results[id(ours)])
+    return statistics.median(base), statistics.median(mine), installed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
+    args = parser.parse_args(argv)
+    pairs, rounds, calls = (4, 3, 500) if args.quick else (21, 15, 3000)
+
+    cold = cold_start(pairs)
+    base_cold, floor_cold, ours_cold = (cold[COLD_BASELINE], cold[COLD_FLOOR],
+                                        cold[COLD_OURS])
+    base_call, ours_call, installed = per_call(rounds, calls)
+    print(f"{installed} providers installed; medians of {pairs} cold pairs and "
+          f"{rounds} rounds of {calls} calls")
+    print(f"{'measure':<44} {'baseline':>10} {'oauth2-core':>12} {'ratio':>7}")
+    print(f"{'cold: requests + pluggy + entry-point scan':<44} "
+          f"{base_cold * 1e3:>8.1f}ms {floor_cold * 1e3:>10.1f}ms {floor_cold / base_cold:>7.3f}")
+    print(f"{'cold: import + client(google) vs import requests':<44} "
+          f"{base_cold * 1e3:>8.1f}ms {ours_cold * 1e3:>10.1f}ms {ours_cold / base_cold:>7.3f}")
+    print(f"{'per call: session vs static-header requests':<44} "
+          f"{base_call * 1e6:>8.1f}us {ours_call * 1e6:>10.1f}us {ours_call / base_call:>7.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
