@@ -27,8 +27,8 @@ def parse_scope(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return tuple(s for s in _SCOPE_SPLIT.split(value) if s)
     if isinstance(value, (list, tuple)):
-        return tuple(str(s) for s in value if s not in (None, ""))
-    return (str(value),)
+        return tuple(s for item in value if item is not None for s in parse_scope(str(item)))
+    return parse_scope(str(value))
 
 
 def _number(name: str, value: Any) -> Optional[float]:
