@@ -7,18 +7,10 @@ import os
 import secrets
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import requests
 
-from .auth import (
-    DEFAULT_LEEWAY,
-    OAuth2Auth,
-    OAuth2Session,
-    StaticTokenAuth,
-    StoreLike,
-    TokenCallback,
-)
 from .authorization import (
     AuthorizationRequest,
     Callback,
@@ -28,7 +20,6 @@ from .authorization import (
     parse_callback,
 )
 from .device import DeviceFlowMixin
-from .discovery import discover_provider
 from .errors import (
     ConfigurationError,
     InvalidToken,
@@ -38,13 +29,17 @@ from .errors import (
 )
 from .extensions import ExtensionsMixin
 from .idtoken import OpenIDMixin
-from .jwt_auth import JWT_BEARER_GRANT
 from .plugins import PluginManager, get_plugin_manager
 from .providers import PKCE_REQUIRED, PKCE_UNSUPPORTED, URL_FIELDS, Provider
 from .retry import RetryPolicy, as_retry_policy
-from .tokens import Token, parse_scope
-from .transport import DEFAULT_TIMEOUT, TokenRequest, Transport, check_url
-from .userinfo import UserInfo
+from .tokens import DEFAULT_LEEWAY, Token, parse_scope
+from .transport import DEFAULT_TIMEOUT, TokenRequest, Transport, check_url, scrub
+
+if TYPE_CHECKING:
+    # Imported where used: a client that never makes a session (a web app's login
+    # view, a CLI's first run) should not pay for the stores at start-up.
+    from .auth import OAuth2Auth, OAuth2Session, StoreLike, TokenCallback
+    from .userinfo import UserInfo
 
 __all__ = ["OAuth2Client", "client"]
 
@@ -106,8 +101,12 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
         self.redirect_uri = redirect_uri or os.environ.get(env + "REDIRECT_URI")
         self.settings = settings
         self.transport = Transport(session, timeout=timeout, allow_insecure=allow_insecure)
-        self.provider = discover_provider(provider.resolve(settings), settings, self.transport,
-                                          bool(self.client_secret), discover)
+        self.provider = provider.resolve(settings)
+        if provider.discover if discover is None else discover:
+            from .discovery import discover_provider
+
+            self.provider = discover_provider(self.provider, settings, self.transport,
+                                              bool(self.client_secret), True)
         self.scope = parse_scope(scope) if scope is not None else self.provider.default_scopes
         # A provider's default scopes are for signing users in (openid, email, ...); a
         # machine-to-machine token gets only the scope the application asked for.
@@ -285,7 +284,7 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
             return self.refresh_token(token)
         if token is None or token.grant_type == "client_credentials":
             return self.client_credentials()
-        if token.grant_type == JWT_BEARER_GRANT:
+        if token.grant_type == "urn:ietf:params:oauth:grant-type:jwt-bearer":  # RFC 7523
             return self._renew_jwt_bearer()  # a new assertion (extensions.py)
         raise InvalidToken(description="the token expired and has no refresh_token to renew it")
 
@@ -346,6 +345,8 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
 
     def userinfo(self, token: TokenLike) -> UserInfo:
         """The signed-in user, normalised.  Uses ``token`` as given (no refresh)."""
+        from .auth import OAuth2Session, StaticTokenAuth
+
         token = _as_token(token)
         with OAuth2Session(StaticTokenAuth(self, token), timeout=self.timeout) as session:
             info: Optional[UserInfo] = self.plugins.call(
@@ -368,6 +369,8 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
             (``"redis://127.0.0.1:6379/0"``); a token it holds wins over ``token``, which
             only seeds it.  Default: a store private to this process.
         """
+        from .auth import OAuth2Auth
+
         return OAuth2Auth(self, _as_token(token) if token is not None else None,
                           on_token_refresh=on_token_refresh, leeway=self.leeway,
                           store=store, token_key=token_key)
@@ -377,6 +380,8 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
                 token_key: Optional[str] = None,
                 store: Optional[StoreLike] = None) -> OAuth2Session:
         """A ``requests.Session`` using :meth:`auth`, with the client's timeout."""
+        from .auth import OAuth2Session
+
         return OAuth2Session(self.auth(token, on_token_refresh, token_key=token_key,
                                        store=store), timeout=self.timeout)
 
@@ -465,9 +470,7 @@ def _scrub(exc: OAuth2Error, sent: Iterable[Any]) -> None:
     """Remove anything we sent (codes, secrets) from a server-provided description."""
     if not exc.description:
         return
-    for value in sent:
-        if isinstance(value, str) and len(value) >= 4 and value in exc.description:
-            exc.description = exc.description.replace(value, "***")
+    exc.description = scrub(exc.description, sent)
     exc.args = (exc._message(),)
 
 

@@ -6,10 +6,14 @@ userinfo) goes through :class:`Transport`, so these rules hold in one place.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import dataclasses
 import json
 import logging
 import os
+from collections.abc import Iterable
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
@@ -17,7 +21,7 @@ import requests
 
 from .errors import InsecureTransportError, TransportError
 
-__all__ = ["TokenRequest", "Transport", "check_url", "is_loopback", "redact"]
+__all__ = ["TokenRequest", "Transport", "check_url", "is_loopback", "redact", "scrub"]
 
 logger = logging.getLogger("oauth2_core")
 
@@ -80,6 +84,31 @@ def redact(value: Any) -> Any:
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value
+
+
+def scrub(text: str, sent: Iterable[Any]) -> str:
+    """``text`` (a server's words) with every value we sent replaced by ``***``.
+
+    Servers echo what they were given ("code abc123 is invalid"); redacting fields by
+    name cannot catch that, so the values themselves are removed.
+    """
+    for value in sent:
+        if isinstance(value, str) and len(value) >= 4 and value in text:
+            text = text.replace(value, "***")
+    return text
+
+
+def _sent_secrets(log_data: Any, headers: Any) -> list[str]:
+    """The secret values of one request: secret fields and the Basic password."""
+    values = [v for k, v in log_data.items() if k in SECRET_FIELDS] if isinstance(
+        log_data, dict) else []
+    scheme, _, credentials = str((headers or {}).get("Authorization", "")).partition(" ")
+    if scheme.lower() == "basic":
+        with contextlib.suppress(binascii.Error, UnicodeDecodeError):
+            values.append(base64.b64decode(credentials).decode("utf-8").partition(":")[2])
+    elif credentials:
+        values.append(credentials)
+    return values
 
 
 def _headers_for_log(headers: Any) -> dict[str, str]:
@@ -176,7 +205,8 @@ class Transport:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "response %s %s content-type=%s body=%s", response.status_code,
-                _url_for_log(url), response.headers.get("Content-Type"), _body_for_log(response),
+                _url_for_log(url), response.headers.get("Content-Type"),
+                scrub(_body_for_log(response), _sent_secrets(log_data, kwargs.get("headers"))),
             )
         return response
 

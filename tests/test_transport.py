@@ -15,7 +15,7 @@ from acme import ACME, TOKEN_URL, bearer
 
 import oauth2_core
 from oauth2_core import Provider, TransportError
-from oauth2_core.transport import redact
+from oauth2_core.transport import redact, scrub
 
 
 class FaultyHandler(BaseHTTPRequestHandler):
@@ -128,6 +128,23 @@ def test_debug_logs_show_exchanges_with_secrets_redacted(acme, requests_mock, ca
     assert "SECRET" not in text and "acme-secret" not in text
     assert "'grant_type': 'authorization_code'" in text and "'code': '***'" in text
     assert "'Authorization': '***'" in text
+
+
+def test_debug_logs_scrub_values_the_server_echoes(acme, requests_mock, caplog) -> None:
+    # The field is "error_description", not a secret name: only the value gives it away.
+    requests_mock.post(TOKEN_URL, status_code=400, json={
+        "error": "invalid_grant",
+        "error_description": "code code-SECRET from acme with acme-secret is unknown"})
+    caplog.set_level(logging.DEBUG, logger="oauth2_core")
+    with pytest.raises(oauth2_core.InvalidGrant):
+        acme.get_token(code="code-SECRET")
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "response 400" in text and "code *** from acme with *** is unknown" in text
+    assert "SECRET" not in text and "acme-secret" not in text
+
+
+def test_scrub_replaces_only_values_long_enough_to_mean_something() -> None:
+    assert scrub("code abcd and xyz", ["abcd", "xyz", None, 42]) == "code *** and xyz"
 
 
 def test_redact_handles_nested_values() -> None:
