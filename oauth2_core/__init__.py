@@ -1,10 +1,11 @@
 """oauth2-core: a pluggable OAuth 2.0 / OpenID Connect client for requests."""
 
-from .auth import OAuth2Auth, OAuth2BearerToken, OAuth2Session
-from .authorization import AuthorizationRequest
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .client import OAuth2Client, client
-from .device import DeviceAuthorization, DeviceFlowTimeout
-from .discovery import DiscoveryError
 from .errors import (
     AccessDenied,
     AuthorizationPending,
@@ -39,10 +40,41 @@ from .errors import (
 from .hookspecs import hookimpl
 from .plugins import PluginLoadWarning, PluginManager, make_plugin_manager
 from .providers import PKCE_REQUIRED, PKCE_SUPPORTED, PKCE_UNSUPPORTED, Provider
-from .stores import TokenStore, TokenStoreError, open_store
 from .tokens import Token
 from .transport import TokenRequest
-from .userinfo import UserInfo
+
+if TYPE_CHECKING:
+    from .auth import OAuth2Auth, OAuth2BearerToken, OAuth2Session
+    from .authorization import AuthorizationRequest
+    from .device import DeviceAuthorization, DeviceFlowTimeout
+    from .discovery import DiscoveryError
+    from .stores import TokenStore, TokenStoreError, open_store
+    from .userinfo import UserInfo
+
+#: Names imported on first use: ``import oauth2_core`` plus ``client(...)`` is on the
+#: start-up path of every CLI and worker, and most never touch these modules.
+_LAZY = {
+    "OAuth2Auth": "auth", "OAuth2BearerToken": "auth", "OAuth2Session": "auth",
+    "AuthorizationRequest": "authorization",
+    "DeviceAuthorization": "device", "DeviceFlowTimeout": "device",
+    "DiscoveryError": "discovery",
+    "TokenStore": "stores", "TokenStoreError": "stores", "open_store": "stores",
+    "UserInfo": "userinfo",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

@@ -15,7 +15,7 @@ from .errors import ConfigurationError, InvalidToken, RefreshCallbackError
 from .stores.base import StaleTokenError, TokenStore, TokenStoreError
 from .stores.factory import open_store
 from .stores.memory import MemoryStore, process_store
-from .tokens import Token
+from .tokens import DEFAULT_LEEWAY, Token
 from .transport import DEFAULT_TIMEOUT, check_url
 
 if TYPE_CHECKING:
@@ -25,10 +25,8 @@ __all__ = ["OAuth2Auth", "OAuth2BearerToken", "OAuth2Session", "needs_refresh"]
 
 logger = logging.getLogger("oauth2_core")
 
-#: Refresh this long before expiry, at most...
-DEFAULT_LEEWAY = 60.0
-#: ...and never earlier than this fraction of the token's lifetime, so a 10-second token
-#: is not refreshed on every call.
+#: Refresh at most DEFAULT_LEEWAY seconds before expiry, and never earlier than this
+#: fraction of the token's lifetime, so a 10-second token is not refreshed on every call.
 LEEWAY_FRACTION = 0.1
 TokenCallback = Callable[[Token], Any]
 #: A token store, or the URL of one (``"redis://127.0.0.1:6379/0"``).

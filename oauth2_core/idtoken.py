@@ -29,13 +29,12 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .authorization import equal
 from .errors import ConfigurationError, InvalidIDToken, OAuth2Error
-from .jwks import jwks_cache, key_family
 from .tokens import Token
-from .userinfo import UserInfo
 
 if TYPE_CHECKING:
     from .providers import Provider
     from .transport import Transport
+    from .userinfo import UserInfo
 
 __all__ = ["DEFAULT_ID_TOKEN_ALGS", "OpenIDMixin", "validate_id_token"]
 
@@ -100,6 +99,8 @@ def validate_id_token(
     :raises InvalidIDToken: naming the failed check (never the token).
     :raises ConfigurationError: the check needs something the client lacks.
     """
+    from .jwks import jwks_cache, key_family  # loaded with the first id_token
+
     provider = client.provider
     if not client.client_id:
         raise ConfigurationError("validating an id_token needs the client_id")
@@ -318,6 +319,8 @@ class OpenIDMixin:
 
     def userinfo_from_id_token(self, token: Token) -> UserInfo:
         """The user, from the id_token alone (a provider without a UserInfo endpoint)."""
+        from .userinfo import UserInfo
+
         return UserInfo.from_claims(self._id_token_identity(token))
 
     def merge_id_token_claims(self, info: UserInfo, token: Token) -> UserInfo:
@@ -330,7 +333,7 @@ class OpenIDMixin:
         if not equal(str(info.raw["sub"]), claims["sub"]):
             raise OAuth2Error("userinfo_sub_mismatch", "the UserInfo response is about "
                               "another subject than the id_token")
-        return UserInfo.from_claims({**claims, **info.raw})
+        return type(info).from_claims({**claims, **info.raw})
 
     def _fetch_json(self, url: str) -> Any:
         response = self.transport.request("GET", url, headers={"Accept": "application/json"})

@@ -14,6 +14,9 @@ from typing import Any, Optional
 
 from .errors import TokenResponseError
 
+#: Refresh this long before expiry, at most (see ``auth.LEEWAY_FRACTION``).
+DEFAULT_LEEWAY = 60.0
+
 __all__ = ["Token", "parse_scope"]
 
 _SCOPE_SPLIT = re.compile(r"[\s,]+")

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import requests
 
-from ..dpop import DPOP_TOKEN_TYPE, PROOF_ENDPOINTS, DPoPKey
 from ..errors import ConfigurationError
 from ..hookspecs import hookimpl
 from ..providers import Provider
@@ -21,6 +20,7 @@ from ..transport import TokenRequest
 
 if TYPE_CHECKING:
     from ..client import OAuth2Client
+    from ..dpop import DPoPKey
 
 # Attributes the session's own 401 handling (oauth2_core.auth) keeps on a request; a
 # request re-sent with a nonce keeps them, so a later invalid_token still renews.
@@ -30,12 +30,17 @@ _CARRIED = ("_oauth2_token", "_oauth2_retried")
 @hookimpl(trylast=True)
 def oauth2_prepare_token_request(request: TokenRequest, client: OAuth2Client) -> None:
     key: Optional[DPoPKey] = getattr(client, "dpop_key", None)
-    if key is not None and request.endpoint in PROOF_ENDPOINTS:
+    if key is None:
+        return  # oauth2_core.dpop (and its JOSE code) is loaded only by DPoP clients
+    from ..dpop import PROOF_ENDPOINTS
+
+    if request.endpoint in PROOF_ENDPOINTS:
         request.headers["DPoP"] = key.proof(request.method, request.url)
 
 
 def is_dpop_token(token: Token) -> bool:
-    return token.token_type.lower() == DPOP_TOKEN_TYPE.lower()
+    # oauth2_core.dpop.DPOP_TOKEN_TYPE, compared without importing it on every API call.
+    return token.token_type.lower() == "dpop"
 
 
 def attach_dpop_token(provider: Provider, request: requests.PreparedRequest, token: Token,

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import unquote, urlsplit
 
 from ..errors import ConfigurationError
 from ..hookspecs import hookimpl
-from ..stores.base import TokenStore
-from ..stores.memory import MemoryStore
 from ..transport import is_loopback
+
+if TYPE_CHECKING:
+    from ..stores.base import TokenStore
 
 
 @hookimpl(trylast=True)
 def oauth2_token_store(url: str, options: dict[str, Any]) -> Optional[TokenStore]:
     scheme = urlsplit(url).scheme
     if scheme == "memory":
+        from ..stores.memory import MemoryStore  # the stores load with the first session
+
         return MemoryStore(**options)
     if scheme == "file":
         from ..stores.file import FileStore  # pathlib/tempfile only when used

@@ -10,10 +10,10 @@ from ..errors import ConfigurationError
 from ..hookspecs import hookimpl
 from ..providers import Provider
 from ..tokens import Token
-from ..userinfo import UserInfo, fetch_profile
 
 if TYPE_CHECKING:
     from ..client import OAuth2Client
+    from ..userinfo import UserInfo
 
 
 @hookimpl(trylast=True)
@@ -23,6 +23,8 @@ def oauth2_userinfo(provider: Provider, session: requests.Session, token: Token,
         if token.id_token:  # OpenID Connect without a UserInfo endpoint: the id_token
             return client.userinfo_from_id_token(token)
         raise ConfigurationError(f"provider {provider.name!r} has no userinfo_url")
+    from ..userinfo import UserInfo, fetch_profile
+
     info = UserInfo.from_claims(fetch_profile(session, provider.userinfo_url))
     # Completed with the id_token's claims, once both are known to name the same user.
     return client.merge_id_token_claims(info, token)

@@ -1,0 +1,62 @@
+"""What ``import oauth2_core`` and the first client cost: only the modules they need.
+
+CLIs and workers pay start-up on every run (see benchmarks/); the stores, JOSE code,
+discovery and user-info parsing load when first used, not at import.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import oauth2_core
+
+LOADED_ON_FIRST_USE = [
+    "oauth2_core.auth", "oauth2_core.stores", "oauth2_core.discovery", "oauth2_core.jwks",
+    "oauth2_core.jws", "oauth2_core.dpop", "oauth2_core.userinfo", "oauth2_core.jwt_auth",
+]
+
+
+def _modules_after(code: str) -> set[str]:
+    script = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout
+    return set(json.loads(out))
+
+
+def test_a_first_client_loads_no_optional_module() -> None:
+    loaded = _modules_after(
+        "import oauth2_core\n"
+        "p = oauth2_core.Provider(name='x', authorize_url='https://x.test/a',"
+        " token_url='https://x.test/t')\n"
+        "c = oauth2_core.client(p, client_id='id', redirect_uri='https://app.test/cb')\n"
+        "c.begin_authorization()"
+    )
+    assert "oauth2_core.client" in loaded
+    assert loaded.isdisjoint(LOADED_ON_FIRST_USE), loaded.intersection(LOADED_ON_FIRST_USE)
+
+
+def test_a_session_loads_the_stores_when_it_is_made() -> None:
+    loaded = _modules_after(
+        "import oauth2_core\n"
+        "p = oauth2_core.Provider(name='x', token_url='https://x.test/t')\n"
+        "oauth2_core.client(p, client_id='id').session({'access_token': 'a'})"
+    )
+    assert {"oauth2_core.auth", "oauth2_core.stores.memory"} <= loaded
+
+
+@pytest.mark.parametrize("name", ["OAuth2Auth", "OAuth2Session", "AuthorizationRequest",
+                                  "DeviceAuthorization", "DiscoveryError", "TokenStore",
+                                  "open_store", "UserInfo"])
+def test_lazy_names_are_the_real_objects(name: str) -> None:
+    value = getattr(oauth2_core, name)
+    assert value.__name__ == name and value.__module__.startswith("oauth2_core.")
+    assert name in dir(oauth2_core) and name in oauth2_core.__all__
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Oauth2Auth'"):
+        oauth2_core.Oauth2Auth  # noqa: B018
