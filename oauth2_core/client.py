@@ -23,6 +23,7 @@ from .device import DeviceFlowMixin
 from .errors import (
     ConfigurationError,
     InvalidToken,
+    IssuerMismatch,
     OAuth2Error,
     TokenResponseError,
     raise_for_error_fields,
@@ -173,6 +174,12 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
             requires it or the client was made with ``par=True``.
         :param signed_request: send the request as a signed JWT (RFC 9101).
         """
+        if "response_type" in params:
+            raise ConfigurationError(
+                "begin_authorization() runs the authorization code flow; response_type "
+                "cannot be changed (the implicit grant puts tokens in URLs: RFC 9700 "
+                "section 2.1.2)"
+            )
         query = self._authorize_params(scope, "code", redirect_uri, params)
         scopes = parse_scope(query.get("scope"))
         state = secrets.token_urlsafe(32)
@@ -203,6 +210,12 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
         """
         if isinstance(request, Mapping):
             request = AuthorizationRequest.from_dict(request)
+        if request.provider and request.provider != self.provider.name:
+            # Mix-up defence (RFC 9700 section 4.4): an app that picks the client from
+            # the callback's URL must not send one provider's code to another.
+            raise IssuerMismatch(description=(
+                f"this authorization was started with provider {request.provider!r}, "
+                f"not {self.provider.name!r}"))
         params = parse_callback(callback)
         code = check_callback(params, request, self.provider.issuer, self.provider.require_iss)
         extra = {k: v for k, v in params.items() if k in self.callback_params_for_token}
