@@ -28,9 +28,10 @@ Before you deploy a copy of this:
 - drop the test server (``start_test_server`` and its use in ``create_app``);
 - set ``FLASK_SECRET_KEY`` (otherwise every restart signs everybody out);
 - serve over HTTPS and set ``SESSION_COOKIE_SECURE = True``;
-- keep tokens on the server: Flask's default session is a *signed*, not encrypted,
-  cookie, so the browser can read what this demo stores in it.  A server-side session
-  (Flask-Session, or your database keyed by user) fixes that.
+- set ``TOKEN_STORE_URL`` to a ``redis://`` or ``file://`` store when more than one
+  process serves the app.  Tokens stay on the server, in that store; the session cookie
+  (signed, not encrypted: the browser can read it) holds only a random key and the
+  user's public profile.
 """
 
 from __future__ import annotations
@@ -95,13 +96,16 @@ def make_clients(providers: Iterable[oauth2_core.Provider],
 
 def create_app(test_server: Optional[AuthorizationServer] = None,
                providers: Optional[Iterable[oauth2_core.Provider]] = None,
-               secret_key: Optional[str] = None) -> Flask:
+               secret_key: Optional[str] = None,
+               token_store: Optional[oauth2_core.TokenStore] = None) -> Flask:
     """The Flask app.
 
     :param test_server: the loopback authorization server to offer (one is started if
         omitted).  Tests pass their own to watch what it receives.
     :param providers: the real providers to offer (default: :func:`configured_providers`).
     :param secret_key: signs the session cookie (default: ``FLASK_SECRET_KEY``, or random).
+    :param token_store: where the users' tokens are kept (default: ``TOKEN_STORE_URL``,
+        or this process's memory).
     """
     app = Flask(__name__)
     app.secret_key = secret_key or os.environ.get("FLASK_SECRET_KEY") or secrets.token_hex(32)
@@ -113,6 +117,8 @@ def create_app(test_server: Optional[AuthorizationServer] = None,
         test_server = start_test_server()
     clients = make_clients(configured_providers() if providers is None else providers,
                            test_server)
+    tokens = token_store or oauth2_core.open_store(os.environ.get("TOKEN_STORE_URL",
+                                                                  "memory://"))
 
     def client_for(name: str) -> OAuth2Client:
         client = clients.get(name)
@@ -154,9 +160,9 @@ def create_app(test_server: Optional[AuthorizationServer] = None,
         session.clear()
         session["provider"] = name
         session["user"] = {k: v for k, v in user.to_dict().items() if k != "raw"}
-        # The id_token was checked by complete_authorization; leaving it out keeps the
-        # cookie well under the 4 KB browsers accept.
-        session["token"] = {k: v for k, v in token.items() if k != "id_token"}
+        # The token stays on the server; the cookie carries only the key to it.
+        session["token_key"] = token_key = secrets.token_urlsafe(32)
+        tokens.save(token_key, token)
         return redirect(url_for("profile"))
 
     @app.get("/profile")
@@ -171,7 +177,10 @@ def create_app(test_server: Optional[AuthorizationServer] = None,
     @app.post("/logout")
     def logout() -> Page:
         client = clients.get(session.get("provider", ""))
-        token = session.get("token")
+        token_key = session.get("token_key")
+        token = tokens.load(token_key) if token_key else None
+        if token_key:
+            tokens.delete(token_key)
         if client is not None and token and client.provider.revocation_url:
             try:
                 client.revoke_token(token)

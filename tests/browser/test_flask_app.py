@@ -126,6 +126,24 @@ def test_log_out_signs_out_even_when_revocation_fails(
     assert browser_session.get("/profile", base_url=APP).location == "/"
 
 
+def test_tokens_stay_on_the_server_and_log_out_deletes_them(
+        example: ModuleType, auth_server: AuthorizationServer) -> None:
+    store = oauth2_core.open_store("memory://")
+    client = example.create_app(auth_server, providers=[], token_store=store).test_client()
+    sign_in(client, auth_server)
+    with client.session_transaction(base_url=APP) as cookie:
+        key = cookie["token_key"]
+        assert "token" not in cookie
+        carried = repr(dict(cookie))
+    token = store.load(key)
+    assert token is not None and token.access_token and token.refresh_token
+    assert token.access_token not in carried and token.refresh_token not in carried
+    client.post("/logout", base_url=APP)
+    assert store.load(key) is None
+    [revocation] = auth_server.requests_to("revoke")
+    assert revocation.form["token"] == token.refresh_token
+
+
 def test_an_unknown_provider_is_not_found(browser_session: Any) -> None:
     assert browser_session.get("/login/nobody", base_url=APP).status_code == 404
     assert browser_session.get("/callback/nobody", base_url=APP).status_code == 404
