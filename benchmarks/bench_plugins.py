@@ -8,7 +8,9 @@
    is a null adapter so only library overhead is measured; interleaved rounds, medians.
 
 Run where the plugins are installed (``python tools/install_plugins.py``):
-``python benchmarks/bench_plugins.py [--quick]``.
+``python benchmarks/bench_plugins.py [--quick]``.  ``python -m benchmarks`` runs these
+two and more, side by side with other OAuth 2.0 libraries; the timing helpers here
+(:class:`NullAdapter`, :func:`cold_start`, :func:`interleaved`) serve both.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
 import requests
@@ -29,6 +32,8 @@ COLD_FLOOR = ("import requests, pluggy; from importlib.metadata import entry_poi
               "entry_points()")
 COLD_OURS = ("import oauth2_core; oauth2_core.client('google', client_id='bench', "
              "client_secret='s', redirect_uri='https://app.example/cb')")
+#: The API call every per-call measure makes (never sent: a NullAdapter answers it).
+API_URL = "https://www.googleapis.com/oauth2/v3/userinfo"
 
 
 class NullAdapter(BaseAdapter):
@@ -47,21 +52,53 @@ class NullAdapter(BaseAdapter):
         pass
 
 
-def _run_python(code: str) -> float:
+def run_python(code: str) -> float:
+    """Seconds a fresh interpreter takes to run ``code`` (start-up included)."""
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True)
     return time.perf_counter() - start
 
 
-def cold_start(pairs: int) -> dict[str, float]:
+def cold_start(pairs: int, snippets: Sequence[str] = (COLD_BASELINE, COLD_FLOOR, COLD_OURS),
+               ) -> dict[str, float]:
     """Median seconds per snippet over interleaved fresh interpreters."""
-    snippets = [COLD_BASELINE, COLD_FLOOR, COLD_OURS]
-    _run_python(COLD_OURS)  # compile bytecode once, as an installed package has
+    for code in snippets:
+        run_python(code)  # compile bytecode once, as an installed package has
     times: dict[str, list[float]] = {code: [] for code in snippets}
     for i in range(pairs):
         for code in (snippets if i % 2 else snippets[::-1]):
-            times[code].append(_run_python(code))
+            times[code].append(run_python(code))
     return {code: statistics.median(values) for code, values in times.items()}
+
+
+def time_calls(session: requests.Session, calls: int, url: str = API_URL) -> float:
+    """Seconds per ``session.get(url)``, averaged over ``calls`` calls."""
+    get: Callable[..., requests.Response] = session.get
+    start = time.perf_counter()
+    for _ in range(calls):
+        get(url)
+    return (time.perf_counter() - start) / calls
+
+
+def interleaved(timers: Mapping[str, Callable[[], float]], rounds: int) -> dict[str, float]:
+    """The median of each timer over ``rounds`` rounds, after one warm-up run each.
+
+    Every round runs every timer, alternately forwards and backwards, so a slow spell
+    on a noisy machine hits all of them alike rather than one.
+    """
+    names = list(timers)
+    for name in names:
+        timers[name]()
+    results: dict[str, list[float]] = {name: [] for name in names}
+    for i in range(rounds):
+        for name in (names if i % 2 else names[::-1]):
+            results[name].append(timers[name]())
+    return {name: statistics.median(values) for name, values in results.items()}
+
+
+def _static_bearer(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    request.headers["Authorization"] = "Bearer bench-token"
+    return request
 
 
 def _sessions() -> tuple[requests.Session, requests.Session, int]:
@@ -69,7 +106,9 @@ def _sessions() -> tuple[requests.Session, requests.Session, int]:
 
     installed = len(oauth2_core.providers())  # loads every installed plugin
     plain = requests.Session()
-    plain.headers["Authorization"] = "Bearer bench-token"
+    # Through auth, not session.headers: requests reads ~/.netrc for every request that
+    # has no auth, a cost the OAuth session (which has one) never pays.
+    plain.auth = _static_bearer
     client = oauth2_core.client("google", client_id="bench", client_secret="s")
     ours = client.session(oauth2_core.Token(access_token="bench-token", expires_in=3600))
     for session in (plain, ours):
@@ -77,26 +116,12 @@ def _sessions() -> tuple[requests.Session, requests.Session, int]:
     return plain, ours, installed
 
 
-def _per_call(session: requests.Session, calls: int) -> float:
-    get: Callable[..., requests.Response] = session.get
-    start = time.perf_counter()
-    for _ in range(calls):
-        get("https://www.googleapis.com/oauth2/v3/userinfo")
-    return (time.perf_counter() - start) / calls
-
-
 def per_call(rounds: int, calls: int) -> tuple[float, float, int]:
     """Median seconds per call of (plain, ours), interleaved rounds."""
     plain, ours, installed = _sessions()
-    _per_call(plain, calls)
-    _per_call(ours, calls)  # warm up both
-    base, mine = [], []
-    for i in range(rounds):
-        order = (plain, ours) if i % 2 else (ours, plain)
-        results = {id(s): _per_call(s, calls) for s in order}
-        base.append(results[id(plain)])
-        mine.append(results[id(ours)])
-    return statistics.median(base), statistics.median(mine), installed
+    medians = interleaved({"plain": lambda: time_calls(plain, calls),
+                           "ours": lambda: time_calls(ours, calls)}, rounds)
+    return medians["plain"], medians["ours"], installed
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
+from launch import ServerUnavailable, oidc_provider
 
-HERE = Path(__file__).resolve().parent
-START_TIMEOUT = 20.0
 HTTP_TIMEOUT = 10.0
 MAX_REDIRECTS = 12
 _FORM_FIELD = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"/>')
@@ -37,55 +30,14 @@ def _unavailable(reason: str) -> NoReturn:
     pytest.skip(f"interop server unavailable: {reason}")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_for_discovery(issuer: str, process: subprocess.Popen[bytes]) -> bool:
-    deadline = time.monotonic() + START_TIMEOUT
-    url = issuer + "/.well-known/openid-configuration"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return True
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    return False
-
-
 @pytest.fixture(scope="session")
 def issuer() -> Iterator[str]:
     """The issuer URL of a running oidc-provider, ``http://127.0.0.1:<port>``."""
-    node = shutil.which("node")
-    if node is None:
-        _unavailable("node is not installed")
-    if not (HERE / "node_modules" / "oidc-provider").is_dir():
-        _unavailable(f"oidc-provider is not installed: run `npm ci` in {HERE}")
-    port = _free_port()
-    issuer = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen([node, "server.mjs", str(port)], cwd=HERE,
-                                   stdout=log, stderr=subprocess.STDOUT)
-        try:
-            if not _wait_for_discovery(issuer, process):
-                log.seek(0)
-                output = log.read().decode("utf-8", "replace")[-2000:]
-                _unavailable(f"server.mjs did not answer discovery within {START_TIMEOUT} s "
-                             f"(exit code {process.poll()}):\n{output}")
-            yield issuer
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    try:
+        with oidc_provider() as running:
+            yield running
+    except ServerUnavailable as exc:
+        _unavailable(str(exc))
 
 
 class HeadlessUser:

@@ -1,0 +1,82 @@
+"""``python -m benchmarks [--quick] [--only NAME,...]``: every measure, one table.
+
+Progress goes to stderr; stdout gets one line of conditions and the Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from typing import Callable
+
+from . import interop, measures, storm, token_overhead
+from .peers import missing_peers
+from .table import Row, render
+
+#: A measure, sized for the run; it returns its table rows.
+Measure = Callable[[], list[Row]]
+SCALING_COUNTS = (1, 10, 40, 100)
+
+
+def plan(quick: bool) -> dict[str, Measure]:
+    """The measures in table order, sized for a full run (< 4 min on 2 noisy cores) or a
+    quick one (< 60 s: the smoke run CI uses)."""
+    if quick:
+        return {
+            "per-call": lambda: measures.per_call(rounds=3, calls=300),
+            "cold": lambda: measures.cold(pairs=2),
+            "storm": lambda: storm.storm(threads=64),
+            "tokens": lambda: interop.token_round_trips(rounds=3, tokens=20),
+            "overhead": lambda: token_overhead.token_overhead(rounds=3, fetches=200),
+            "scaling": lambda: measures.scaling(SCALING_COUNTS, rounds=3, calls=300),
+        }
+    return {
+        "per-call": lambda: measures.per_call(rounds=15, calls=2000),
+        "cold": lambda: measures.cold(pairs=15),
+        "storm": lambda: storm.storm(threads=64),
+        "tokens": lambda: interop.token_round_trips(rounds=21, tokens=80),
+        "overhead": lambda: token_overhead.token_overhead(rounds=15, fetches=1000),
+        "scaling": lambda: measures.scaling(SCALING_COUNTS, rounds=15, calls=2000),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true",
+                        help="few rounds, whole run under a minute (smoke test, CI)")
+    parser.add_argument("--only", default="",
+                        help="comma-separated measures to run: " + ",".join(plan(False)))
+    args = parser.parse_args(argv)
+    chosen = plan(args.quick)
+    if args.only:
+        names = [name.strip() for name in args.only.split(",") if name.strip()]
+        unknown = sorted(set(names) - set(chosen))
+        if unknown:
+            parser.error(f"unknown measure(s) {', '.join(unknown)}; choose from "
+                         f"{', '.join(chosen)}")
+        chosen = {name: chosen[name] for name in names}
+    missing = missing_peers()
+    if missing:
+        print(f"!!! peers not installed, left out: {', '.join(missing)} "
+              "(pip install -r benchmarks/requirements.txt)", file=sys.stderr)
+    import oauth2_core
+
+    rows: list[Row] = []
+    started = time.perf_counter()
+    for name, run in chosen.items():
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        rows.extend(run())
+    elapsed = time.perf_counter() - started
+    print(f"Python {platform.python_version()} on {platform.machine()}, "
+          f"{len(oauth2_core.providers())} oauth2-core providers installed, "
+          f"{'quick' if args.quick else 'full'} run in {elapsed:.0f} s; "
+          "medians of interleaved rounds; ratio = cost relative to the measure's baseline")
+    print()
+    print(render(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

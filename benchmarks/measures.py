@@ -1,0 +1,150 @@
+"""The in-process measures: per-call overhead, cold start, and plugin-count scaling.
+
+Every figure is a median over interleaved rounds (see :func:`bench_plugins.interleaved`);
+the transport is a :class:`~bench_plugins.NullAdapter`, so the figures are the libraries'
+own overhead, not the network's.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any, Callable, Optional
+
+import requests
+
+from .bench_plugins import COLD_FLOOR, NullAdapter, cold_start, interleaved, time_calls
+from .peers import ACCESS_TOKEN, BASELINE, OURS, Library, libraries
+from .table import Row, judged
+
+PER_CALL_TARGET = 1.03
+COLD_TARGET = 1.10
+SCALING_TARGET = 1.05
+
+
+def _check_attaches(session: requests.Session, name: str, header: str = "Authorization",
+                    expected: str = f"Bearer {ACCESS_TOKEN}") -> None:
+    """A session that sent no token would win every race: refuse to time it."""
+    sent = session.get("https://www.googleapis.com/oauth2/v3/userinfo").request.headers
+    if sent.get(header) != expected:
+        raise RuntimeError(f"{name}: the request went out without {header}: {expected}")
+
+
+def _timed_sessions(sessions: dict[str, requests.Session], rounds: int,
+                    calls: int) -> dict[str, float]:
+    timers = {name: functools.partial(time_calls, s, calls) for name, s in sessions.items()}
+    try:
+        return interleaved(timers, rounds)
+    finally:
+        for session in sessions.values():
+            session.close()
+
+
+def per_call(rounds: int, calls: int,
+             libs: Optional[Sequence[Library]] = None) -> list[Row]:
+    """Seconds per authenticated GET with a fresh token, each library against a plain
+    ``requests.Session`` with a static header."""
+    import oauth2_core
+
+    installed = len(oauth2_core.providers())  # ours with every installed plugin loaded
+    libs = list(libs) if libs is not None else libraries()
+    sessions = {lib.name: lib.api_session() for lib in libs}
+    for name, session in sessions.items():
+        session.mount("https://", NullAdapter())
+        _check_attaches(session, name)
+    medians = _timed_sessions(sessions, rounds, calls)
+    base = medians[BASELINE.name]
+    rows = []
+    for lib in libs:
+        ratio = medians[lib.name] / base
+        label = f"{lib.name} ({installed} providers)" if lib is OURS else lib.name
+        target, verdict = ((f"≤ {PER_CALL_TARGET:.2f}", judged(ratio <= PER_CALL_TARGET))
+                           if lib is OURS else ("", ""))
+        rows.append(Row("per API call, null transport", label,
+                        f"{medians[lib.name] * 1e6:.1f} µs", ratio, target, verdict))
+    return rows
+
+
+def cold(pairs: int, libs: Optional[Sequence[Library]] = None) -> list[Row]:
+    """A fresh interpreter importing each library and building a client, against
+    ``python -c "import requests"``; plus the floor any entry-point-scanning pluggy
+    host pays."""
+    libs = list(libs) if libs is not None else libraries()
+    codes = {lib.name: lib.cold_code for lib in libs}
+    floor_name = "floor: requests + pluggy + entry_points()"
+    codes[floor_name] = COLD_FLOOR
+    medians = cold_start(pairs, list(dict.fromkeys(codes.values())))
+    base = medians[BASELINE.cold_code]
+    rows = []
+    for name, code in codes.items():
+        ratio = medians[code] / base
+        ours = name == OURS.name
+        target, verdict = (f"≤ {COLD_TARGET:.2f}", judged(ratio <= COLD_TARGET)) if ours else (
+            "", "")
+        rows.append(Row("cold start: import + client", name, f"{medians[code] * 1e3:.1f} ms",
+                        ratio, target, verdict))
+    return rows
+
+
+class SyntheticPlugin:
+    """A provider plugin as the hook docs ask: it registers one provider and acts only
+    for it (adding a header, as Twitch's ``Client-Id`` plugin does)."""
+
+    def __init__(self, index: int) -> None:
+        from oauth2_core import Provider, hookimpl
+
+        self.provider = Provider(name=f"synthetic-{index}",
+                                 authorize_url=f"https://synthetic-{index}.example/authorize",
+                                 token_url=f"https://synthetic-{index}.example/token")
+
+        @hookimpl
+        def oauth2_register_providers(register: Callable[[Any], None]) -> None:
+            register(self.provider)
+
+        @hookimpl
+        def oauth2_attach_credentials(provider: Any,
+                                      request: requests.PreparedRequest) -> Optional[object]:
+            if provider.name != self.provider.name:
+                return None
+            request.headers["X-Synthetic"] = provider.name
+            return None  # the default plugin adds the Authorization header
+
+        self.oauth2_register_providers = oauth2_register_providers
+        self.oauth2_attach_credentials = oauth2_attach_credentials
+
+
+def scaled_session(plugins: int) -> requests.Session:
+    """A session of ``synthetic-0`` on a manager holding ``plugins`` synthetic plugins.
+
+    synthetic-0's plugin is registered first, so pluggy's newest-first order would call
+    every other plugin's hook before reaching it: the worst case for naive dispatch.
+    """
+    import oauth2_core
+
+    pm = oauth2_core.make_plugin_manager(load_entrypoints=False)
+    for index in range(plugins):
+        pm.register(SyntheticPlugin(index), name=f"synthetic-{index}")
+    client = oauth2_core.client("synthetic-0", client_id="bench", client_secret="s",
+                                plugins=pm)
+    return client.session(oauth2_core.Token(access_token=ACCESS_TOKEN, expires_in=3600))
+
+
+def scaling(counts: Sequence[int], rounds: int, calls: int) -> list[Row]:
+    """Per-call cost with each number of registered provider plugins, against the first
+    count (1 in a full run)."""
+    sessions = {f"oauth2-core, {n} plugin{'s' if n > 1 else ''}": scaled_session(n)
+                for n in counts}
+    for name, session in sessions.items():
+        session.mount("https://", NullAdapter())
+        _check_attaches(session, name)
+        _check_attaches(session, name, "X-Synthetic", "synthetic-0")
+    medians = _timed_sessions(sessions, rounds, calls)
+    first = next(iter(medians.values()))
+    rows = []
+    for index, (name, median) in enumerate(medians.items()):
+        ratio = median / first
+        target, verdict = ((f"≤ {SCALING_TARGET:.2f}", judged(ratio <= SCALING_TARGET))
+                           if index else ("baseline", ""))
+        rows.append(Row("per API call vs plugins registered", name, f"{median * 1e6:.1f} µs",
+                        ratio, target, verdict))
+    return rows

@@ -1,0 +1,96 @@
+"""``python -m benchmarks`` still runs: one tiny round of every measure that needs no
+Node.js, checking the table's shape (never a timing: machines are noisy) and the one
+behaviour a benchmark can prove, that oauth2-core sends a single refresh for a storm.
+
+The peers (requests-oauthlib, Authlib, requests-oauth2client) come from
+benchmarks/requirements.txt, which the test environment installs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARIES = ["requests (baseline)", "oauth2-core", "requests-oauthlib", "Authlib",
+             "requests-oauth2client"]
+
+
+@pytest.fixture(scope="module")
+def bench() -> Iterator[dict[str, ModuleType]]:
+    """The benchmark modules (``benchmarks`` lives at the repository root, outside the
+    installed package)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(ROOT))
+        yield {name: importlib.import_module(f"benchmarks.{name}") for name in
+               ("measures", "storm", "token_overhead", "table", "peers", "__main__")}
+
+
+def _libraries(rows: list) -> list[str]:
+    return [row.library.split(" (")[0] if row.library.startswith("oauth2-core") else
+            row.library for row in rows]
+
+
+def test_every_peer_is_installed_for_the_comparison(bench) -> None:
+    assert bench["peers"].missing_peers() == []
+
+
+def test_per_call_has_a_positive_figure_for_every_library(bench) -> None:
+    rows = bench["measures"].per_call(rounds=1, calls=3)
+    assert _libraries(rows) == LIBRARIES
+    assert all(row.ratio > 0 and row.value.endswith("µs") for row in rows)
+    assert rows[0].ratio == 1.0  # the baseline
+    ours = rows[1]
+    assert ours.target == "≤ 1.03" and ours.verdict in ("ok", "MISSED")
+
+
+def test_cold_start_runs_every_library_and_the_floor_in_fresh_interpreters(bench) -> None:
+    rows = bench["measures"].cold(pairs=1)
+    names = [row.library for row in rows]
+    assert names[:len(LIBRARIES)] == LIBRARIES
+    assert names[-1].startswith("floor:")
+    assert all(row.ratio > 0 and row.value.endswith("ms") for row in rows)
+
+
+def test_a_refresh_storm_costs_oauth2_core_exactly_one_refresh(bench) -> None:
+    storm = bench["storm"]
+    rows = storm.storm(threads=4)
+    assert _libraries(rows) == LIBRARIES
+    assert rows[0].value.startswith("n/a")  # plain requests cannot renew
+    assert storm.refresh_count(rows, "oauth2-core") == 1
+    assert "4/4 calls OK" in rows[1].value and rows[1].verdict == "ok"
+    for peer in LIBRARIES[2:]:
+        count = storm.refresh_count(rows, peer)
+        assert count is not None and count >= 1
+
+
+def test_token_overhead_parses_a_token_in_every_library(bench) -> None:
+    rows = bench["token_overhead"].token_overhead(rounds=1, fetches=2)
+    assert _libraries(rows) == LIBRARIES
+    assert all(row.ratio > 0 for row in rows)
+
+
+def test_scaling_compares_plugin_counts_with_the_first(bench) -> None:
+    rows = bench["measures"].scaling([1, 2], rounds=1, calls=3)
+    assert [row.library for row in rows] == ["oauth2-core, 1 plugin", "oauth2-core, 2 plugins"]
+    assert rows[0].ratio == 1.0 and rows[1].ratio > 0
+
+
+def test_the_command_prints_one_markdown_table(bench, capsys) -> None:
+    assert bench["__main__"].main(["--quick", "--only", "scaling"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    table = [line for line in lines if line.startswith("|")]
+    assert table[0].split("|")[1].strip() == "measure"
+    assert set(table[1]) <= {"|", "-"}
+    assert len(table) == 2 + 4  # header, rule, one row per plugin count
+
+
+def test_an_unknown_measure_is_refused(bench, capsys) -> None:
+    with pytest.raises(SystemExit):
+        bench["__main__"].main(["--only", "nope"])
+    assert "unknown measure" in capsys.readouterr().err
+
