@@ -59,7 +59,9 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
         (the provider's ``default_scopes`` if not given).
     :param token_endpoint_auth_method: overrides the provider's default.
     :param timeout: seconds for every HTTP call the client makes.
-    :param session: your own ``requests.Session`` for token-endpoint calls.
+    :param session: your own ``requests.Session`` for token-endpoint calls (its proxies,
+        certificates and adapters apply; its ``auth`` and ~/.netrc do not, as they would
+        replace the client authentication).
     :param allow_insecure: allow ``http://`` to non-loopback hosts (never in production).
     :param plugins: a plugin manager (tests use a fresh one); the global one otherwise.
     :param discover: fill missing endpoints from the issuer's metadata (default: the

@@ -111,6 +111,10 @@ def _sent_secrets(log_data: Any, headers: Any) -> list[str]:
     return values
 
 
+def _leave_headers_alone(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
+
+
 def _headers_for_log(headers: Any) -> dict[str, str]:
     return {k: ("***" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
 
@@ -191,6 +195,9 @@ class Transport:
             )
         kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("allow_redirects", False)
+        # Without an auth of its own, requests would apply ~/.netrc (or a session's auth)
+        # and replace the client authentication the hooks put on the request.
+        kwargs.setdefault("auth", _leave_headers_alone)
         try:
             response = self.session.request(method, url, stream=True, **kwargs)
             self._read_capped(response)

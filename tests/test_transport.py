@@ -112,6 +112,29 @@ def test_the_users_own_session_is_used(pm, requests_mock) -> None:
     assert requests_mock.last_request.headers["User-Agent"] == "my-app/1.0"
 
 
+@pytest.mark.parametrize("method", ["client_secret_basic", "client_secret_post"])
+def test_netrc_and_a_session_auth_never_replace_client_authentication(
+        pm, requests_mock, tmp_path, monkeypatch, method) -> None:
+    # requests applies ~/.netrc (or session.auth) to a request without auth of its own.
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine id.acme.test login netrc-user password netrc-pass\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    endpoint = requests_mock.post(TOKEN_URL, json=bearer())
+    mine = requests.Session()
+    for session in (None, mine):
+        client = oauth2_core.client(ACME, client_id="acme-id", client_secret="acme-secret",
+                                    token_endpoint_auth_method=method, plugins=pm,
+                                    session=session)
+        client.client_credentials()
+        sent = endpoint.last_request.headers.get("Authorization")
+        if method == "client_secret_basic":
+            assert sent == "Basic YWNtZS1pZDphY21lLXNlY3JldA=="  # acme-id:acme-secret
+        else:
+            assert sent is None and "client_secret=acme-secret" in endpoint.last_request.text
+        mine.auth = ("session-user", "session-pass")
+
+
 def test_plain_http_token_endpoints_are_refused_at_send_time_too(acme) -> None:
     with pytest.raises(oauth2_core.InsecureTransportError):
         acme.transport.request("POST", "http://id.acme.test/token")
