@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -53,13 +54,19 @@ def needs_refresh(token: Optional[Token], leeway: float, now: float) -> bool:
     expiry.  The leeway is capped at a fraction of the token's lifetime."""
     if token is None:
         return True
+    point = refresh_point(token, leeway)
+    return point is not None and now >= point
+
+
+def refresh_point(token: Token, leeway: float) -> Optional[float]:
+    """When ``token`` should be renewed (None: it does not expire)."""
     expires_at = token.expires_at
     if expires_at is None:
-        return False
+        return None
     lifetime = token.lifetime
     if lifetime:
         leeway = min(leeway, lifetime * LEEWAY_FRACTION)
-    return now + leeway >= expires_at
+    return expires_at - leeway
 
 
 def is_invalid_token_response(response: requests.Response) -> bool:
@@ -118,10 +125,18 @@ class OAuth2Auth(AuthBase):
         self.token_key = token_key or ""
         # A private store holds nothing this object does not know already.
         self._synced = token_key is None
+        self._known_good: tuple[Optional[Token], Any, float] = (None, None, 0.0)
 
     @property
     def token(self) -> Optional[Token]:
         return self._token
+
+    def _remember_good(self, token: Token) -> None:
+        """Note until when ``token`` needs no renewal, for :meth:`fresh_token`'s fast path
+        (which checks that its ``expires_at`` was not changed in place meanwhile)."""
+        point = refresh_point(token, self.leeway)
+        # One tuple, replaced whole, so other threads never see half of it.
+        self._known_good = (token, token.get("expires_at"), math.inf if point is None else point)
 
     def __repr__(self) -> str:
         return f"OAuth2Auth(provider={self.client.provider.name!r}, token={self._token!r})"
@@ -129,6 +144,8 @@ class OAuth2Auth(AuthBase):
     def _usable(self, token: Optional[Token], stale: Optional[Token]) -> bool:
         if token is None or needs_refresh(token, self.leeway, time.time()):
             return False
+        if token is self._token and self._synced:
+            self._remember_good(token)
         # Across processes the rejected token comes back as an equal copy, not the object.
         return stale is None or not (token is stale or token.access_token == stale.access_token)
 
@@ -136,6 +153,10 @@ class OAuth2Auth(AuthBase):
         """The current token, renewed first if it is expiring or is ``stale`` (the one a
         server just rejected)."""
         token = self._token
+        checked, expires_at, good_until = self._known_good
+        if (stale is None and token is not None and token is checked
+                and token.get("expires_at") == expires_at and time.time() < good_until):
+            return token  # the common case, without working out the refresh point again
         if self._synced and token is not None and self._usable(token, stale):
             return token
         with self._lock:
@@ -193,7 +214,8 @@ class OAuth2Auth(AuthBase):
             check_url(url, self.client.allow_insecure, what="sending a token to")
         token = self.fresh_token()
         self._attach(r, token)
-        r.register_hook("response", self._retry_on_invalid_token)  # type: ignore[no-untyped-call]
+        # What register_hook() does, without its per-call Callable check.
+        r.hooks["response"].append(self._retry_on_invalid_token)
         return r
 
     def _attach(self, r: requests.PreparedRequest, token: Token) -> None:
@@ -203,6 +225,8 @@ class OAuth2Auth(AuthBase):
     def _retry_on_invalid_token(
         self, response: requests.Response, **kwargs: Any
     ) -> requests.Response:
+        if response.status_code != 401:  # nearly every response: leave at once
+            return response
         request = response.request
         if not is_invalid_token_response(response) or getattr(request, "_oauth2_retried", False):
             return response

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 __all__ = ["PluginLoadWarning", "PluginManager", "get_plugin_manager", "make_plugin_manager"]
 
 
+#: A hook's implementations for one provider, whether it is firstresult, and the
+#: implementation to call directly when there is exactly one plain one.
+_Dispatch = tuple[Sequence[Any], bool, Optional[Any]]
+
+
 class PluginLoadWarning(UserWarning):
     """An installed plugin could not be loaded; other providers keep working."""
 
@@ -49,7 +54,9 @@ class PluginManager(pluggy.PluginManager):
         self._providers: dict[str, Provider] = {}
         self._owner: dict[str, object] = {}
         self._collected: set[int] = set()
-        self._impls: dict[tuple[str, str], Sequence[Any]] = {}
+        #: (hook, provider) -> (implementations, firstresult, the one plain implementation)
+        self._impls: dict[tuple[str, str], _Dispatch] = {}
+        self._untraced_hookexec = self._inner_hookexec
         self._loaded_entrypoints: set[str] = set()
         # A manager that does not read entry points behaves as if all were loaded.
         self._all_entrypoints_loaded = not use_entrypoints
@@ -119,7 +126,7 @@ class PluginManager(pluggy.PluginManager):
             self._collected.add(id(impl.plugin))
             register = functools.partial(self._register_provider, impl.plugin, impl.plugin_name)
             impl.function(**{arg: register for arg in impl.argnames})
-        self._impls.clear()
+            self._impls.clear()  # only when a provider's owner may have changed
 
     def _register_provider(self, plugin: object, plugin_name: str, provider: Provider) -> None:
         if not isinstance(provider, Provider):
@@ -175,27 +182,39 @@ class PluginManager(pluggy.PluginManager):
     # Dispatch ------------------------------------------------------------------------
     def call(self, hook_name: str, provider: Provider, **kwargs: Any) -> Any:
         """Call ``hook_name`` with only the implementations that apply to ``provider``."""
-        key = (hook_name, provider.name)
-        impls = self._impls.get(key)
-        if impls is None:
-            impls = self._impls_for(hook_name, provider.name)
-        caller = getattr(self.hook, hook_name)
-        firstresult = bool(caller.spec and caller.spec.opts.get("firstresult"))
+        dispatch = self._impls.get((hook_name, provider.name))
+        if dispatch is None:
+            dispatch = self._impls_for(hook_name, provider.name)
+        impls, firstresult, only = dispatch
         kwargs["provider"] = provider
+        if only is not None and self._inner_hookexec is self._untraced_hookexec:
+            # One plain implementation and no tracing: pluggy's loop would add only its
+            # own cost, a third of the library's overhead on an API call.
+            try:
+                args = [kwargs[name] for name in only.argnames]
+            except KeyError:
+                pass  # let pluggy raise its error naming the missing argument
+            else:
+                result = only.function(*args)
+                return result if firstresult else ([] if result is None else [result])
         # pluggy's own executor, so tracing and hook wrappers keep working.
         return self._hookexec(hook_name, impls, kwargs, firstresult)
 
-    def _impls_for(self, hook_name: str, provider_name: str) -> Sequence[Any]:
+    def _impls_for(self, hook_name: str, provider_name: str) -> _Dispatch:
         with self._lock:
             self._collect()
             owner = self._owner.get(provider_name)
             owners = {id(p) for p in self._owner.values()}
+            caller = getattr(self.hook, hook_name)
             impls = [
-                impl for impl in getattr(self.hook, hook_name).get_hookimpls()
+                impl for impl in caller.get_hookimpls()
                 if impl.plugin is owner or id(impl.plugin) not in owners
             ]
-            self._impls[(hook_name, provider_name)] = impls
-            return impls
+            firstresult = bool(caller.spec and caller.spec.opts.get("firstresult"))
+            plain = len(impls) == 1 and not (impls[0].hookwrapper or impls[0].wrapper)
+            dispatch = (impls, firstresult, impls[0] if plain else None)
+            self._impls[(hook_name, provider_name)] = dispatch
+            return dispatch
 
 
 def installed_entry_points() -> list[EntryPoint]:

@@ -6,6 +6,7 @@ import inspect
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qs, urlsplit
 
+import pluggy
 import pytest
 import requests
 from acme import ACME, TOKEN_URL, bearer
@@ -223,6 +224,40 @@ def test_a_hook_registered_after_first_use_takes_effect(pm, requests_mock) -> No
     pm.register(Late())
     client.session(Token(access_token="t")).get("https://api.test/x")
     assert requests_mock.last_request.headers["X-Late"] == "1"
+
+
+def test_tracing_and_wrappers_see_every_call_even_with_one_implementation(
+        pm, requests_mock) -> None:
+    # With one plain implementation the manager calls it directly; tracing and wrappers
+    # must still see the call.
+    client = oauth2_core.client(ACME, client_id="i", plugins=pm)
+    requests_mock.get("https://api.test/x", json={})
+    client.session(Token(access_token="t")).get("https://api.test/x")  # fast path cached
+    traced: list[str] = []
+    undo = pm.add_hookcall_monitoring(lambda name, impls, kwargs: traced.append(name),
+                                      lambda outcome, name, impls, kwargs: None)
+    client.session(Token(access_token="t")).get("https://api.test/x")
+    undo()
+    assert traced == ["oauth2_attach_credentials"]
+
+    wrapped: list[Optional[object]] = []
+
+    class Wrapper:
+        @hookimpl(wrapper=True)
+        def oauth2_attach_credentials(self) -> Any:
+            result = yield
+            wrapped.append(result)
+            return result
+
+    pm.register(Wrapper())
+    client.session(Token(access_token="t")).get("https://api.test/x")
+    assert wrapped == [True]
+    assert requests_mock.last_request.headers["Authorization"] == "Bearer t"
+
+
+def test_a_missing_hook_argument_is_pluggys_error_not_a_key_error(pm) -> None:
+    with pytest.raises(pluggy.HookCallError, match="token"):
+        pm.call("oauth2_attach_credentials", ACME, request=requests.PreparedRequest())
 
 
 @pytest.mark.parametrize("name", HOOKS)
