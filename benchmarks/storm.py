@@ -12,11 +12,10 @@ refresh succeeds and the count is not cut short by errors.
 from __future__ import annotations
 
 import collections
-import contextlib
 import dataclasses
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, Optional
 
 import requests
@@ -28,7 +27,6 @@ from .table import Row, judged
 MEASURE = "refresh storm: token requests"
 #: Connections the storm server queues before accepting them; socketserver's default of
 #: 5 makes a burst of 64 connects end in resets (a real token endpoint queues hundreds).
-LISTEN_BACKLOG = 256
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,22 +38,6 @@ class RefreshSetup:
     client_secret: str
     token: dict[str, Any]  # access_token, refresh_token, token_type, expires_at (past)
 
-
-
-@contextlib.contextmanager
-def deep_listen_backlog() -> Iterator[None]:
-    """Servers started inside this block listen with :data:`LISTEN_BACKLOG`."""
-    from oauth2_core.testing.listener import LoopbackHTTPServer
-
-    before = LoopbackHTTPServer.__dict__.get("request_queue_size")
-    LoopbackHTTPServer.request_queue_size = LISTEN_BACKLOG
-    try:
-        yield
-    finally:
-        if before is None:
-            del LoopbackHTTPServer.request_queue_size
-        else:
-            LoopbackHTTPServer.request_queue_size = before
 
 
 def _expired_grant(server: object, auth_method: str) -> RefreshSetup:
@@ -144,8 +126,7 @@ def storm(threads: int, libs: Optional[Sequence[Library]] = None) -> list[Row]:
 
     libs = list(libs) if libs is not None else libraries()
     rows = []
-    with deep_listen_backlog():
-        server = AuthorizationServer(id_tokens=False).start()
+    server = AuthorizationServer(id_tokens=False).start()
     try:
         with loopback_http_allowed():
             for lib in libs:

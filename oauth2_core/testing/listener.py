@@ -66,6 +66,9 @@ class LoopbackHTTPServer(ThreadingHTTPServer):
     """Serves ``handle`` on ``127.0.0.1:port`` (0: a free port), a thread per connection."""
 
     daemon_threads = True
+    #: socketserver's default backlog of 5 resets connections when many threads (a
+    #: refresh storm, a load test) connect at once.
+    request_queue_size = 256
 
     def __init__(self, handle: Callable[[Request], Response], port: int) -> None:
         self.respond = handle
