@@ -23,22 +23,17 @@ SCALING_COUNTS = (1, 10, 40, 100)
 def plan(quick: bool) -> dict[str, Measure]:
     """The measures in table order, sized for a full run (< 4 min on 2 noisy cores) or a
     quick one (< 60 s: the smoke run CI uses)."""
-    if quick:
-        return {
-            "per-call": lambda: measures.per_call(rounds=3, calls=300),
-            "cold": lambda: measures.cold(pairs=2),
-            "storm": lambda: storm.storm(threads=64),
-            "tokens": lambda: interop.token_round_trips(rounds=3, tokens=20),
-            "overhead": lambda: token_overhead.token_overhead(rounds=3, fetches=200),
-            "scaling": lambda: measures.scaling(SCALING_COUNTS, rounds=3, calls=300),
-        }
+    rounds, calls, pairs, tokens, fetches = (3, 300, 2, 20, 200) if quick else (
+        15, 2000, 15, 80, 1000)
     return {
-        "per-call": lambda: measures.per_call(rounds=15, calls=2000),
-        "cold": lambda: measures.cold(pairs=15),
+        "per-call": lambda: measures.per_call(rounds=rounds, calls=calls),
+        "cold": lambda: measures.cold(pairs=pairs),
         "storm": lambda: storm.storm(threads=64),
-        "tokens": lambda: interop.token_round_trips(rounds=21, tokens=80),
-        "overhead": lambda: token_overhead.token_overhead(rounds=15, fetches=1000),
-        "scaling": lambda: measures.scaling(SCALING_COUNTS, rounds=15, calls=2000),
+        # Token round trips are noisier (the server's own time): more rounds.
+        "tokens": lambda: interop.token_round_trips(rounds=rounds if quick else 21,
+                                                    tokens=tokens),
+        "overhead": lambda: token_overhead.token_overhead(rounds=rounds, fetches=fetches),
+        "scaling": lambda: measures.scaling(SCALING_COUNTS, rounds=rounds, calls=calls),
     }
 
 

@@ -144,8 +144,6 @@ class OAuth2Auth(AuthBase):
     def _usable(self, token: Optional[Token], stale: Optional[Token]) -> bool:
         if token is None or needs_refresh(token, self.leeway, time.time()):
             return False
-        if token is self._token and self._synced:
-            self._remember_good(token)
         # Across processes the rejected token comes back as an equal copy, not the object.
         return stale is None or not (token is stale or token.access_token == stale.access_token)
 
@@ -158,6 +156,7 @@ class OAuth2Auth(AuthBase):
                 and token.get("expires_at") == expires_at and time.time() < good_until):
             return token  # the common case, without working out the refresh point again
         if self._synced and token is not None and self._usable(token, stale):
+            self._remember_good(token)  # the next calls take the fast path above
             return token
         with self._lock:
             token = self._token

@@ -26,18 +26,6 @@ from oauth2_core.discovery import clear_discovery_cache, metadata_urls
 WELL_KNOWN = f"{ISSUER}/.well-known/openid-configuration"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Any:
-    clear_discovery_cache()
-    yield
-    clear_discovery_cache()
-
-
-@pytest.fixture
-def idp() -> FakeIssuer:
-    return FakeIssuer()
-
-
 def oidc(pm: Any, **settings: Any) -> oauth2_core.OAuth2Client:
     settings.setdefault("issuer", ISSUER)
     settings.setdefault("client_id", CLIENT_ID)

@@ -9,33 +9,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from oidc_support import CLIENT_ID, CLIENT_SECRET, ISSUER, FakeIssuer, rsa_key, unsigned_token
+from oidc_support import CLIENT_ID, CLIENT_SECRET, ISSUER, rsa_key, unsigned_token
 
 import oauth2_core
 from oauth2_core import ConfigurationError, InvalidIDToken, OAuth2Error, Provider, Token
-from oauth2_core.discovery import clear_discovery_cache
-from oauth2_core.jwks import clear_jwks_cache
 
 REDIRECT = "https://rp.example/cb"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Any:
-    clear_discovery_cache()
-    clear_jwks_cache()
-    yield
-    clear_discovery_cache()
-    clear_jwks_cache()
-
-
-@pytest.fixture
-def idp() -> FakeIssuer:
-    return FakeIssuer()
-
-
-@pytest.fixture
-def served(idp: FakeIssuer, requests_mock: Any) -> dict[str, Any]:
-    return idp.serve(requests_mock)
 
 
 @pytest.fixture

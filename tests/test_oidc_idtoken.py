@@ -17,7 +17,6 @@ from oidc_support import (
     CLIENT_ID,
     CLIENT_SECRET,
     ISSUER,
-    FakeIssuer,
     b64,
     ec_key,
     rsa_key,
@@ -27,29 +26,8 @@ from oidc_support import (
 
 import oauth2_core
 from oauth2_core import ConfigurationError, InvalidIDToken, Provider, Token
-from oauth2_core.discovery import clear_discovery_cache
-from oauth2_core.jwks import clear_jwks_cache
 
 NONCE = "n-0S6_WzA2Mj"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Any:
-    clear_discovery_cache()
-    clear_jwks_cache()
-    yield
-    clear_discovery_cache()
-    clear_jwks_cache()
-
-
-@pytest.fixture
-def idp() -> FakeIssuer:
-    return FakeIssuer()
-
-
-@pytest.fixture
-def served(idp: FakeIssuer, requests_mock: Any) -> dict[str, Any]:
-    return idp.serve(requests_mock)
 
 
 @pytest.fixture

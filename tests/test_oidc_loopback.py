@@ -11,8 +11,6 @@ from typing import Any, Callable
 import pytest
 
 import oauth2_core
-from oauth2_core.discovery import clear_discovery_cache
-from oauth2_core.jwks import clear_jwks_cache
 from oauth2_core.testing.server import AuthorizationServer, ServerClient
 
 REDIRECT = "http://127.0.0.1/callback"
@@ -30,15 +28,6 @@ class Clock:
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    clear_discovery_cache()
-    clear_jwks_cache()
-    yield
-    clear_discovery_cache()
-    clear_jwks_cache()
 
 
 @pytest.fixture
