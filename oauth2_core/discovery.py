@@ -7,7 +7,6 @@ rarely, so one process-wide cache (per issuer, with a TTL) serves every client.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import threading
 import time
@@ -15,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlsplit, urlunsplit
 
-from .authorization import equal
+from .compare import equal
 from .errors import ConfigurationError, OAuth2Error
 from .providers import AUTH_METHODS, PKCE_UNSUPPORTED, Provider
 
@@ -167,7 +166,7 @@ def provider_from_metadata(provider: Provider, metadata: Mapping[str, Any],
     changes["token_endpoint_auth_method"] = _auth_method(
         _strings(metadata.get("token_endpoint_auth_methods_supported")), has_secret,
         provider.token_endpoint_auth_method, has_private_key)
-    return dataclasses.replace(provider, **changes)
+    return provider.with_endpoints(**changes)
 
 
 def _strings(value: Any) -> Optional[list[str]]:
@@ -221,5 +220,5 @@ def discover_provider(
         raise ConfigurationError(f"issuer {issuer!r} must be an https URL without query "
                                  "or fragment")
     metadata = _cache.get(issuer, lambda: fetch_metadata(issuer, transport))
-    return provider_from_metadata(dataclasses.replace(provider, issuer=issuer), metadata,
+    return provider_from_metadata(provider.with_endpoints(issuer=issuer), metadata,
                                   has_secret, settings.get("private_key") is not None)

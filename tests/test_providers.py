@@ -57,7 +57,8 @@ def test_a_base_url_setting_loses_its_trailing_slash() -> None:
 
 
 @pytest.mark.parametrize(("field", "value"), [
-    ("name", "Has Spaces"), ("pkce", "maybe"), ("token_delivery", "carrier-pigeon"),
+    ("name", "Has Spaces"), ("name", "acme\n"), ("name", ""), ("name", "-acme"),
+    ("name", "acmé"), ("pkce", "maybe"), ("token_delivery", "carrier-pigeon"),
     ("token_endpoint_auth_method", "client_secret_carrier"),
 ])
 def test_invalid_provider_data_is_refused(field: str, value: str) -> None:
@@ -72,6 +73,44 @@ def test_provider_is_frozen_and_its_mappings_read_only() -> None:
         provider.name = "q"  # type: ignore[misc]
     with pytest.raises(TypeError):
         provider.extra_authorize_params["b"] = "2"  # type: ignore[index]
+
+
+def test_with_endpoints_copies_and_refuses_unknown_fields() -> None:
+    provider = Provider(name="p", token_url="https://id.example/token", default_scopes=["a"])
+    changed = provider.with_endpoints(userinfo_url="https://id.example/me")
+    assert changed.userinfo_url == "https://id.example/me"
+    assert changed.token_url == provider.token_url and provider.userinfo_url is None
+    assert changed.default_scopes == ("a",)
+    with pytest.raises(TypeError, match="no field token_uri"):
+        provider.with_endpoints(token_uri="https://id.example/typo")
+
+
+def test_providers_compare_by_value_and_hash_by_name() -> None:
+    a = Provider(name="p", token_url="https://id.example/token", api_headers={"X": "1"})
+    b = Provider(name="p", token_url="https://id.example/token", api_headers={"X": "1"})
+    c = a.with_endpoints(token_url="https://id.example/other")
+    assert a == b and hash(a) == hash(b) and {a: 1}[b] == 1
+    assert a != c and a != "p"
+
+
+def test_fields_after_the_name_are_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        Provider("p", "P")  # type: ignore[misc]
+
+
+def test_repr_names_only_what_differs_from_the_defaults() -> None:
+    provider = Provider(name="p", token_url="https://id.example/token", require_iss=True)
+    assert repr(provider) == ("Provider(name='p', token_url='https://id.example/token', "
+                              "require_iss=True)")
+
+
+def test_provider_survives_copy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    assert copy.copy(MS) is MS and copy.deepcopy({"p": MS})["p"] is MS
+    restored = pickle.loads(pickle.dumps(MS))  # noqa: S301 - our own bytes
+    assert restored == MS and restored.template_defaults["tenant"] == "common"
 
 
 def test_defaults_title_and_env_prefix() -> None:
