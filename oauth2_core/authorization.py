@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
-import hmac
 import secrets
 from collections.abc import Mapping
 from typing import Any, Optional, Union
 from urllib.parse import parse_qsl, urlsplit
 
+from .compare import equal
 from .errors import CallbackError, IssuerMismatch, StateMismatch, raise_for_error_fields
 
 __all__ = ["AuthorizationRequest", "code_challenge", "make_code_verifier", "parse_callback"]
@@ -27,13 +27,6 @@ def code_challenge(verifier: str) -> str:
     """The S256 challenge: BASE64URL(SHA256(verifier)) without padding."""
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def equal(a: Optional[str], b: Optional[str]) -> bool:
-    """Constant-time comparison of two optional strings."""
-    if a is None or b is None:
-        return False
-    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 import requests
 
-from .authorization import (
-    AuthorizationRequest,
-    Callback,
-    check_callback,
-    code_challenge,
-    make_code_verifier,
-    parse_callback,
-)
 from .device import DeviceFlowMixin
 from .errors import (
     ConfigurationError,
@@ -38,8 +29,10 @@ from .transport import DEFAULT_TIMEOUT, TokenRequest, Transport, check_url, scru
 
 if TYPE_CHECKING:
     # Imported where used: a client that never makes a session (a web app's login
-    # view, a CLI's first run) should not pay for the stores at start-up.
+    # view, a CLI's first run) should not pay for the stores at start-up, nor a
+    # service using client credentials for the authorization-code machinery.
     from .auth import OAuth2Auth, OAuth2Session, StoreLike, TokenCallback
+    from .authorization import AuthorizationRequest, Callback
     from .userinfo import UserInfo
 
 __all__ = ["OAuth2Client", "client"]
@@ -182,6 +175,10 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
                 "cannot be changed (the implicit grant puts tokens in URLs: RFC 9700 "
                 "section 2.1.2)"
             )
+        import secrets
+
+        from .authorization import AuthorizationRequest, code_challenge, make_code_verifier
+
         query = self._authorize_params(scope, "code", redirect_uri, params)
         scopes = parse_scope(query.get("scope"))
         state = secrets.token_urlsafe(32)
@@ -210,6 +207,8 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
         :param callback: the full callback URL, or its parameters as a mapping.
         :param request: what :meth:`begin_authorization` returned (or ``from_dict`` of it).
         """
+        from .authorization import AuthorizationRequest, check_callback, parse_callback
+
         if isinstance(request, Mapping):
             request = AuthorizationRequest.from_dict(request)
         if request.provider and request.provider != self.provider.name:

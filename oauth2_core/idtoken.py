@@ -27,7 +27,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from .authorization import equal
+from .compare import equal
 from .errors import ConfigurationError, InvalidIDToken, OAuth2Error
 from .tokens import Token
 
@@ -47,7 +47,7 @@ DEFAULT_ID_TOKEN_LEEWAY = 60.0
 MIN_RSA_BITS = 2048
 _HMAC = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 _EXTRA = "pip install 'oauth2-core[jwt]'"
-_ISSUER_PART = re.compile(r"^[A-Za-z0-9._-]+$")
+_ISSUER_PART = r"[A-Za-z0-9._-]+"  # compiled on first use, not at import
 # Protocol claims that describe the token, not the user (kept out of UserInfo.raw).
 _TOKEN_CLAIMS = frozenset({"iss", "aud", "exp", "iat", "nbf", "nonce", "azp", "at_hash",
                            "c_hash", "s_hash", "jti", "auth_time", "acr", "amr", "sid"})
@@ -240,7 +240,7 @@ def _fill_issuer(issuer: str, placeholder_claims: Mapping[str, str],
         return None
     for name in fields:
         value = claims.get(placeholder_claims.get(name, ""))
-        if not isinstance(value, str) or not _ISSUER_PART.match(value):
+        if not isinstance(value, str) or not re.fullmatch(_ISSUER_PART, value):
             return None
         values[name] = value
     return issuer.format_map(values) if values else None

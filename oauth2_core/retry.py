@@ -18,11 +18,10 @@ not waited for (the error is raised at once, carrying the response).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import random
 import time
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import requests
 import urllib3.exceptions
@@ -41,9 +40,8 @@ DEFAULT_REPLAYABLE_GRANTS = frozenset({"client_credentials"})
 DEFAULT_STATUSES = frozenset({429, 503})
 
 
-@dataclasses.dataclass(frozen=True)
 class RetryPolicy:
-    """How often and how patiently a token request is retried.
+    """How often and how patiently a token request is retried; immutable.
 
     :param max_attempts: attempts in all, the first included (1 = never retry).
     :param backoff: seconds before the second attempt; doubled for each later one.
@@ -56,23 +54,69 @@ class RetryPolicy:
     :param replayable_grant_types: grants also retried after a reset or timeout, when
         the server may already have processed the request.
     :param statuses: HTTP statuses retried when they carry ``Retry-After``.
-    :param sleep: how to wait (tests pass a recorder).
+    :param sleep: how to wait (tests pass a recorder); not compared.
     """
 
-    max_attempts: int = 3
-    backoff: float = 0.5
-    max_backoff: float = 8.0
-    max_retry_after: float = 10.0
-    grant_types: frozenset[str] = DEFAULT_GRANTS
-    replayable_grant_types: frozenset[str] = DEFAULT_REPLAYABLE_GRANTS
-    statuses: frozenset[int] = DEFAULT_STATUSES
-    sleep: Callable[[float], None] = dataclasses.field(default=time.sleep, compare=False)
+    # A plain class rather than a frozen dataclass: every client builds one, and a
+    # dataclass's generated methods cost start-up time in every program importing us.
+    __slots__ = ("backoff", "grant_types", "max_attempts", "max_backoff", "max_retry_after",
+                 "replayable_grant_types", "sleep", "statuses")
 
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
+    max_attempts: int
+    backoff: float
+    max_backoff: float
+    max_retry_after: float
+    grant_types: frozenset[str]
+    replayable_grant_types: frozenset[str]
+    statuses: frozenset[int]
+    sleep: Callable[[float], None]
+
+    def __init__(
+        self,
+        max_attempts: int = 3,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        max_retry_after: float = 10.0,
+        grant_types: frozenset[str] = DEFAULT_GRANTS,
+        replayable_grant_types: frozenset[str] = DEFAULT_REPLAYABLE_GRANTS,
+        statuses: frozenset[int] = DEFAULT_STATUSES,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        if "authorization_code" in self.grant_types | self.replayable_grant_types:
+        if "authorization_code" in grant_types | replayable_grant_types:
             raise ValueError("an authorization code is single-use: never retry its exchange")
+        for name, value in (("max_attempts", max_attempts), ("backoff", backoff),
+                            ("max_backoff", max_backoff), ("max_retry_after", max_retry_after),
+                            ("grant_types", frozenset(grant_types)),
+                            ("replayable_grant_types", frozenset(replayable_grant_types)),
+                            ("statuses", frozenset(statuses)), ("sleep", sleep)):
+            object.__setattr__(self, name, value)
+
+    def _compared(self) -> tuple[Any, ...]:
+        return (self.max_attempts, self.backoff, self.max_backoff, self.max_retry_after,
+                self.grant_types, self.replayable_grant_types, self.statuses)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("RetryPolicy is immutable: build a new one")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("RetryPolicy is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RetryPolicy):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def __repr__(self) -> str:
+        return (f"RetryPolicy(max_attempts={self.max_attempts}, backoff={self.backoff}, "
+                f"max_backoff={self.max_backoff}, max_retry_after={self.max_retry_after}, "
+                f"grant_types={sorted(self.grant_types)}, "
+                f"replayable_grant_types={sorted(self.replayable_grant_types)}, "
+                f"statuses={sorted(self.statuses)})")
 
     def backoff_delay(self, attempt: int) -> float:
         """The wait after failed attempt number ``attempt`` (1-based), with jitter."""

@@ -19,7 +19,8 @@ DEFAULT_LEEWAY = 60.0
 
 __all__ = ["Token", "parse_scope"]
 
-_SCOPE_SPLIT = re.compile(r"[\s,]+")
+#: Scope separators seen in the wild (compiled on first use: not at import).
+_SCOPE_SPLIT = r"[\s,]+"
 _SECRET_KEYS = ("access_token", "refresh_token", "id_token")
 
 
@@ -28,7 +29,7 @@ def parse_scope(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
-        return tuple(s for s in _SCOPE_SPLIT.split(value) if s)
+        return tuple(s for s in re.split(_SCOPE_SPLIT, value) if s)
     if isinstance(value, (list, tuple)):
         return tuple(s for item in value if item is not None for s in parse_scope(str(item)))
     return parse_scope(str(value))

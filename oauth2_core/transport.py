@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import dataclasses
 import json
 import logging
 import os
@@ -124,25 +123,44 @@ def _url_for_log(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}" + ("?***" if parts.query else "")
 
 
-@dataclasses.dataclass
 class TokenRequest:
     """A request to the token endpoint (or revocation/introspection/device), before sending.
 
-    Passed to the ``oauth2_prepare_token_request`` hook to adjust.
+    Passed to the ``oauth2_prepare_token_request`` hook to adjust: every attribute may be
+    changed.
     """
 
-    url: str
-    data: dict[str, Any]
-    endpoint: str = "token"
-    method: str = "POST"
-    headers: dict[str, str] = dataclasses.field(default_factory=dict)
-    #: "form" (application/x-www-form-urlencoded) or "json".
-    body_format: str = "form"
-    client_id: Optional[str] = None
-    client_secret: Optional[str] = dataclasses.field(default=None, repr=False)
-    auth_method: str = "client_secret_basic"
-    #: Set by a plugin that authenticated the client itself; the default then does nothing.
-    client_authenticated: bool = False
+    # A plain class rather than a dataclass: a dataclass's generated methods cost start-up
+    # time in every program that imports the library, most of which never build one.
+    __slots__ = ("auth_method", "body_format", "client_authenticated", "client_id",
+                 "client_secret", "data", "endpoint", "headers", "method", "url")
+
+    def __init__(
+        self,
+        url: str,
+        data: dict[str, Any],
+        endpoint: str = "token",
+        method: str = "POST",
+        headers: Optional[dict[str, str]] = None,
+        body_format: str = "form",
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        auth_method: str = "client_secret_basic",
+        client_authenticated: bool = False,
+    ) -> None:
+        self.url = url
+        self.data = data
+        self.endpoint = endpoint
+        self.method = method
+        self.headers: dict[str, str] = {} if headers is None else headers
+        #: "form" (application/x-www-form-urlencoded) or "json".
+        self.body_format = body_format
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.auth_method = auth_method
+        #: Set by a plugin that authenticated the client itself; the default then does
+        #: nothing.
+        self.client_authenticated = client_authenticated
 
     @property
     def grant_type(self) -> Optional[str]:

@@ -406,6 +406,22 @@ def test_a_policy_that_would_retry_code_exchanges_is_refused() -> None:
         RetryPolicy(grant_types=frozenset({"authorization_code"}))
 
 
+def test_a_policy_needs_at_least_one_attempt() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        RetryPolicy(max_attempts=0)
+
+
+def test_a_policy_is_immutable_and_compares_by_value_but_not_by_sleep() -> None:
+    policy = RetryPolicy(max_attempts=2, grant_types={"refresh_token"})  # type: ignore[arg-type]
+    with pytest.raises(AttributeError, match="immutable"):
+        policy.max_attempts = 5  # type: ignore[misc]
+    same = RetryPolicy(max_attempts=2, grant_types=frozenset({"refresh_token"}),
+                       sleep=lambda seconds: None)
+    assert policy == same and hash(policy) == hash(same)
+    assert policy != RetryPolicy(max_attempts=3) and policy.grant_types == {"refresh_token"}
+    assert "max_attempts=2" in repr(policy) and "grant_types=['refresh_token']" in repr(policy)
+
+
 def test_retry_false_sends_once(sleeps) -> None:
     client = raw_client(closed_port_url(), sleeps, retry=False)
     with pytest.raises(TransportError):

@@ -39,6 +39,18 @@ def test_a_first_client_loads_no_optional_module() -> None:
     assert loaded.isdisjoint(LOADED_ON_FIRST_USE), loaded.intersection(LOADED_ON_FIRST_USE)
 
 
+def test_building_a_client_generates_no_code_and_skips_the_redirect_machinery() -> None:
+    # Dataclasses generate their methods at import (Provider's alone took ~2.5 ms), and
+    # a service using client credentials never needs the authorization-code module.
+    loaded = _modules_after(
+        "import oauth2_core\n"
+        "p = oauth2_core.Provider(name='x', token_url='https://x.test/t')\n"
+        "oauth2_core.client(p, client_id='id', client_secret='s')"
+    )
+    assert "oauth2_core.authorization" not in loaded
+    assert "dataclasses" not in loaded - _modules_after("import requests, pluggy")
+
+
 def test_a_session_loads_the_stores_when_it_is_made() -> None:
     loaded = _modules_after(
         "import oauth2_core\n"
