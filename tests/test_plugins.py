@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import pytest
 
@@ -34,14 +34,28 @@ class FakeEntryPoint:
     name: str
     loader: Callable[[], Any]
     loads: list[str]
+    package: str = ""
 
     @property
     def dist(self) -> FakeDist:
-        return FakeDist(f"oauth2-{self.name}")
+        return FakeDist(self.package or f"oauth2-{self.name}")
 
     def load(self) -> Any:
         self.loads.append(self.name)
         return self.loader()
+
+
+def fake_installed(monkeypatch, eps: list[Any]) -> list[Optional[str]]:
+    """Make ``eps`` the installed entry points; returns the log of lookups (None: all
+    packages were read, else the distribution asked for)."""
+    lookups: list[Optional[str]] = []
+
+    def installed_entry_points(distribution: Optional[str] = None) -> list[Any]:
+        lookups.append(distribution)
+        return [ep for ep in eps if distribution in (None, ep.dist.name)]
+
+    monkeypatch.setattr(plugins_module, "installed_entry_points", installed_entry_points)
+    return lookups
 
 
 @pytest.fixture
@@ -50,7 +64,7 @@ def installed(monkeypatch) -> list[str]:
     loads: list[str] = []
     eps = [FakeEntryPoint(n, lambda n=n: provider_module(n), loads)
            for n in ("alpha", "beta", "gamma")]
-    monkeypatch.setattr(plugins_module, "installed_entry_points", lambda: eps)
+    fake_installed(monkeypatch, eps)
     return loads
 
 
@@ -71,6 +85,26 @@ def test_client_by_name_imports_only_that_plugin(installed) -> None:
     assert client.provider.token_url == "https://beta.test/token"
     assert installed == ["beta"]
     assert pm.package_of("beta") == "oauth2-beta"
+
+
+def test_client_by_name_reads_only_its_own_package_metadata(monkeypatch) -> None:
+    loads: list[str] = []
+    lookups = fake_installed(monkeypatch, [
+        FakeEntryPoint(n, lambda n=n: provider_module(n), loads) for n in ("alpha", "beta")])
+    oauth2_core.client("beta", client_id="i", plugins=discovering())
+    assert lookups == ["oauth2-beta"] and loads == ["beta"]
+
+
+def test_a_provider_from_an_unconventionally_named_package_is_still_found(
+        monkeypatch) -> None:
+    loads: list[str] = []
+    lookups = fake_installed(monkeypatch, [
+        FakeEntryPoint("alpha", lambda: provider_module("alpha"), loads),
+        FakeEntryPoint("delta", lambda: provider_module("delta"), loads, "acme-idps")])
+    pm = discovering()
+    assert oauth2_core.client("delta", client_id="i", plugins=pm).provider.name == "delta"
+    assert lookups == ["oauth2-delta", None] and loads == ["delta"]
+    assert pm.package_of("delta") == "acme-idps"
 
 
 def test_allow_list_limits_loading(installed, monkeypatch) -> None:
@@ -106,7 +140,7 @@ def test_a_plugin_that_fails_to_import_is_reported_and_others_work(monkeypatch) 
     loads: list[str] = []
     eps = [FakeEntryPoint("broken", broken, loads),
            FakeEntryPoint("alpha", lambda: provider_module("alpha"), loads)]
-    monkeypatch.setattr(plugins_module, "installed_entry_points", lambda: eps)
+    fake_installed(monkeypatch, eps)
     pm = discovering()
     with pytest.warns(PluginLoadWarning, match="oauth2-broken"):
         assert set(pm.providers()) == {"alpha"} | BUILT_IN
@@ -135,7 +169,7 @@ def test_a_misspelled_hook_in_an_installed_plugin_names_its_distribution(monkeyp
 
     module.oauth2_register_provider = oauth2_register_provider  # type: ignore[attr-defined]
     eps = [FakeEntryPoint("typo", lambda: module, [])]
-    monkeypatch.setattr(plugins_module, "installed_entry_points", lambda: eps)
+    fake_installed(monkeypatch, eps)
     with pytest.raises(PluginError, match=r"oauth2-typo.*oauth2_register_provider"):
         discovering().providers()
 
@@ -181,6 +215,53 @@ def test_two_entry_points_may_name_one_module(monkeypatch) -> None:
     loads: list[str] = []
     eps = [FakeEntryPoint("primary", lambda: module, loads),
            FakeEntryPoint("alias", lambda: module, loads)]
-    monkeypatch.setattr(plugins_module, "installed_entry_points", lambda: eps)
+    fake_installed(monkeypatch, eps)
     assert "primary" in discovering().providers()
     assert loads == ["primary", "alias"]
+
+
+def _registered(pm: Any, plugin: object) -> set[tuple[str, object]]:
+    return {(impl.function.__name__, impl.function)
+            for caller in pm.get_hookcallers(plugin) or ()
+            for impl in caller.get_hookimpls() if impl.plugin is plugin}
+
+
+def test_module_plugins_register_the_same_hookimpls_as_plain_pluggy() -> None:
+    # PluginManager reads a module plugin's dict instead of pluggy's descriptor-safe
+    # lookup: it must find exactly what pluggy finds, and nothing else.
+    import pluggy
+
+    from oauth2_core import hookspecs
+    from oauth2_core.default_plugins import DEFAULT_PLUGINS
+
+    module = types.ModuleType("oauth2_mixed")
+
+    @hookimpl
+    def oauth2_parse_token_response(provider: Provider, response: Any, client: Any) -> None:
+        return None
+
+    class Holder:
+        @staticmethod
+        @hookimpl
+        def oauth2_attach_credentials(provider: Provider, request: Any, token: Any,
+                                      client: Any) -> None:
+            return None
+
+    def oauth2_userinfo_unmarked(provider: Provider) -> None:
+        return None
+
+    vars(module).update(
+        oauth2_parse_token_response=oauth2_parse_token_response,
+        oauth2_attach_credentials=Holder.__dict__["oauth2_attach_credentials"],
+        helper=oauth2_userinfo_unmarked, Holder=Holder, pytest=pytest, constant="x",
+        marked_lambda=hookimpl(specname="oauth2_token_store")(lambda url, options: None))
+    for plugin in (*DEFAULT_PLUGINS, module):
+        ours, plain = oauth2_core.make_plugin_manager(), pluggy.PluginManager("oauth2_core")
+        plain.add_hookspecs(hookspecs)
+        if plugin in DEFAULT_PLUGINS:
+            ours.unregister(plugin)
+        ours.register(plugin)
+        plain.register(plugin)
+        assert _registered(ours, plugin) == _registered(plain, plugin) != set()
+    assert {name for name, _ in _registered(ours, module)} == {
+        "oauth2_parse_token_response", "oauth2_attach_credentials", "<lambda>"}

@@ -40,6 +40,12 @@ def test_client_by_name_imports_only_that_plugin() -> None:
     assert run(code) is True
 
 
+def test_a_provider_not_named_after_its_package_is_found_by_reading_every_package() -> None:
+    code = ("import json, oauth2_core; c = oauth2_core.client('castaway', client_id='i');"
+            "print(json.dumps([c.provider.token_url, c.plugins.package_of('castaway')]))")
+    assert run(code) == ["https://castaway.test/token", "oauth2-throwaway"]
+
+
 def test_the_installed_plugin_keeps_the_contract() -> None:
     import oauth2_throwaway
 
@@ -52,4 +58,7 @@ def test_env_allow_and_block_lists_apply_to_installed_plugins() -> None:
     built_in = sorted(oauth2_core.make_plugin_manager().providers())
     assert run(code, OAUTH2_CORE_LOAD_PLUGINS="") == built_in
     assert "throwaway" in run(code, OAUTH2_CORE_LOAD_PLUGINS="oauth2-throwaway")
-    assert "throwaway" not in run(code, OAUTH2_CORE_DISABLE_PLUGINS="throwaway")
+    blocked = run(code, OAUTH2_CORE_DISABLE_PLUGINS="oauth2-throwaway")
+    assert isinstance(blocked, list) and not {"throwaway", "castaway"} & set(blocked)
+    # By entry-point name, only that entry point is skipped; the other loads the module.
+    assert "throwaway" in run(code, OAUTH2_CORE_DISABLE_PLUGINS="castaway")

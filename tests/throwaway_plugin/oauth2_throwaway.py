@@ -11,10 +11,14 @@ from oauth2_core import Provider, Token, hookimpl
 THROWAWAY = Provider(name="throwaway", authorize_url="https://throwaway.test/authorize",
                      token_url="https://throwaway.test/token")
 
+#: Under a second entry point whose name is not this package's ("oauth2-castaway").
+CASTAWAY = Provider(name="castaway", token_url="https://castaway.test/token")
+
 
 @hookimpl
 def oauth2_register_providers(register: Callable[[Provider], None]) -> None:
     register(THROWAWAY)
+    register(CASTAWAY)
 
 
 @hookimpl
