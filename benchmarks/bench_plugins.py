@@ -10,12 +10,13 @@
 Run where the plugins are installed (``python tools/install_plugins.py``):
 ``python benchmarks/bench_plugins.py [--quick]``.  ``python -m benchmarks`` runs these
 two and more, side by side with other OAuth 2.0 libraries; the timing helpers here
-(:class:`NullAdapter`, :func:`cold_start`, :func:`interleaved`) serve both.
+(:class:`NullAdapter`, :func:`cold_start`, :func:`interleaved_ratios`) serve both.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import subprocess
@@ -66,15 +67,12 @@ def run_python(code: str) -> float:
 
 
 def cold_start(pairs: int, snippets: Sequence[str] = (COLD_BASELINE, COLD_FLOOR, COLD_OURS),
-               ) -> dict[str, float]:
-    """Median seconds per snippet over interleaved fresh interpreters."""
-    for code in snippets:
-        run_python(code)  # compile bytecode once, as an installed package has
-    times: dict[str, list[float]] = {code: [] for code in snippets}
-    for i in range(pairs):
-        for code in (snippets if i % 2 else snippets[::-1]):
-            times[code].append(run_python(code))
-    return {code: statistics.median(values) for code, values in times.items()}
+               ) -> tuple[dict[str, float], dict[str, float]]:
+    """Median seconds per snippet over interleaved fresh interpreters, and each snippet's
+    median ratio to ``import requests`` (the first run of each compiles its bytecode, as
+    an installed package has)."""
+    timers = {code: functools.partial(run_python, code) for code in snippets}
+    return interleaved_ratios(timers, pairs, baseline=COLD_BASELINE)
 
 
 def time_calls(session: requests.Session, calls: int, url: str = API_URL) -> float:
@@ -86,8 +84,8 @@ def time_calls(session: requests.Session, calls: int, url: str = API_URL) -> flo
     return (time.perf_counter() - start) / calls
 
 
-def interleaved(timers: Mapping[str, Callable[[], float]], rounds: int) -> dict[str, float]:
-    """The median of each timer over ``rounds`` rounds, after one warm-up run each.
+def _rounds(timers: Mapping[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Each timer's result in each of ``rounds`` rounds, after one warm-up run each.
 
     Every round runs every timer, alternately forwards and backwards, so a slow spell
     on a noisy machine hits all of them alike rather than one.
@@ -99,7 +97,28 @@ def interleaved(timers: Mapping[str, Callable[[], float]], rounds: int) -> dict[
     for i in range(rounds):
         for name in (names if i % 2 else names[::-1]):
             results[name].append(timers[name]())
-    return {name: statistics.median(values) for name, values in results.items()}
+    return results
+
+
+def interleaved(timers: Mapping[str, Callable[[], float]], rounds: int) -> dict[str, float]:
+    """The median of each timer over ``rounds`` interleaved rounds."""
+    return {name: statistics.median(v) for name, v in _rounds(timers, rounds).items()}
+
+
+def interleaved_ratios(timers: Mapping[str, Callable[[], float]], rounds: int,
+                       baseline: str) -> tuple[dict[str, float], dict[str, float]]:
+    """Each timer's median, and its median ratio to ``baseline`` within one round.
+
+    A ratio of two timings taken side by side cancels the slow spells of a noisy
+    machine that a ratio of two separate medians keeps (seen here: 0.98 to 1.10 for the
+    same code from run to run, against 1.02 to 1.04 paired).
+    """
+    results = _rounds(timers, rounds)
+    base = results[baseline]
+    medians = {name: statistics.median(values) for name, values in results.items()}
+    ratios = {name: statistics.median(x / b for x, b in zip(values, base))
+              for name, values in results.items()}
+    return medians, ratios
 
 
 def _static_bearer(request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -122,33 +141,34 @@ def _sessions() -> tuple[requests.Session, requests.Session, int]:
     return plain, ours, installed
 
 
-def per_call(rounds: int, calls: int) -> tuple[float, float, int]:
-    """Median seconds per call of (plain, ours), interleaved rounds."""
+def per_call(rounds: int, calls: int) -> tuple[float, float, float, int]:
+    """Median seconds per call of plain and ours, and ours' median ratio to plain."""
     plain, ours, installed = _sessions()
-    medians = interleaved({"plain": lambda: time_calls(plain, calls),
-                           "ours": lambda: time_calls(ours, calls)}, rounds)
-    return medians["plain"], medians["ours"], installed
+    medians, ratios = interleaved_ratios({"plain": lambda: time_calls(plain, calls),
+                                          "ours": lambda: time_calls(ours, calls)}, rounds,
+                                         baseline="plain")
+    return medians["plain"], medians["ours"], ratios["ours"], installed
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     args = parser.parse_args(argv)
-    pairs, rounds, calls = (4, 3, 500) if args.quick else (21, 15, 3000)
+    pairs, rounds, calls = (4, 3, 500) if args.quick else (21, 45, 1000)
 
-    cold = cold_start(pairs)
+    cold, cold_ratios = cold_start(pairs)
     base_cold, floor_cold, ours_cold = (cold[COLD_BASELINE], cold[COLD_FLOOR],
                                         cold[COLD_OURS])
-    base_call, ours_call, installed = per_call(rounds, calls)
+    base_call, ours_call, call_ratio, installed = per_call(rounds, calls)
     print(f"{installed} providers installed; medians of {pairs} cold pairs and "
           f"{rounds} rounds of {calls} calls")
     print(f"{'measure':<44} {'baseline':>10} {'oauth2-core':>12} {'ratio':>7}")
     print(f"{'cold: requests + pluggy + entry-point scan':<44} "
-          f"{base_cold * 1e3:>8.1f}ms {floor_cold * 1e3:>10.1f}ms {floor_cold / base_cold:>7.3f}")
+          f"{base_cold * 1e3:>8.1f}ms {floor_cold * 1e3:>10.1f}ms {cold_ratios[COLD_FLOOR]:>7.3f}")
     print(f"{'cold: import + client(google) vs import requests':<44} "
-          f"{base_cold * 1e3:>8.1f}ms {ours_cold * 1e3:>10.1f}ms {ours_cold / base_cold:>7.3f}")
+          f"{base_cold * 1e3:>8.1f}ms {ours_cold * 1e3:>10.1f}ms {cold_ratios[COLD_OURS]:>7.3f}")
     print(f"{'per call: session vs static-header requests':<44} "
-          f"{base_call * 1e6:>8.1f}us {ours_call * 1e6:>10.1f}us {ours_call / base_call:>7.3f}")
+          f"{base_call * 1e6:>8.1f}us {ours_call * 1e6:>10.1f}us {call_ratio:>7.3f}")
     return 0
 
 

@@ -1,6 +1,7 @@
 """The in-process measures: per-call overhead, cold start, and plugin-count scaling.
 
-Every figure is a median over interleaved rounds (see :func:`bench_plugins.interleaved`);
+Every figure is a median over interleaved rounds, every ratio the median of ratios
+taken within one round (see :func:`bench_plugins.interleaved_ratios`);
 the transport is a :class:`~bench_plugins.NullAdapter`, so the figures are the libraries'
 own overhead, not the network's.
 """
@@ -13,7 +14,7 @@ from typing import Any, Callable, Optional
 
 import requests
 
-from .bench_plugins import COLD_FLOOR, NullAdapter, cold_start, interleaved, time_calls
+from .bench_plugins import COLD_FLOOR, NullAdapter, cold_start, interleaved_ratios, time_calls
 from .peers import ACCESS_TOKEN, BASELINE, OURS, Library, libraries
 from .table import Row, judged
 
@@ -30,11 +31,11 @@ def _check_attaches(session: requests.Session, name: str, header: str = "Authori
         raise RuntimeError(f"{name}: the request went out without {header}: {expected}")
 
 
-def _timed_sessions(sessions: dict[str, requests.Session], rounds: int,
-                    calls: int) -> dict[str, float]:
+def _timed_sessions(sessions: dict[str, requests.Session], rounds: int, calls: int,
+                    baseline: str) -> tuple[dict[str, float], dict[str, float]]:
     timers = {name: functools.partial(time_calls, s, calls) for name, s in sessions.items()}
     try:
-        return interleaved(timers, rounds)
+        return interleaved_ratios(timers, rounds, baseline)
     finally:
         for session in sessions.values():
             session.close()
@@ -52,11 +53,10 @@ def per_call(rounds: int, calls: int,
     for name, session in sessions.items():
         session.mount("https://", NullAdapter())
         _check_attaches(session, name)
-    medians = _timed_sessions(sessions, rounds, calls)
-    base = medians[BASELINE.name]
+    medians, ratios = _timed_sessions(sessions, rounds, calls, BASELINE.name)
     rows = []
     for lib in libs:
-        ratio = medians[lib.name] / base
+        ratio = ratios[lib.name]
         label = f"{lib.name} ({installed} providers)" if lib is OURS else lib.name
         target, verdict = ((f"≤ {PER_CALL_TARGET:.2f}", judged(ratio <= PER_CALL_TARGET))
                            if lib is OURS else ("", ""))
@@ -73,11 +73,10 @@ def cold(pairs: int, libs: Optional[Sequence[Library]] = None) -> list[Row]:
     codes = {lib.name: lib.cold_code for lib in libs}
     floor_name = "floor: requests + pluggy + entry_points()"
     codes[floor_name] = COLD_FLOOR
-    medians = cold_start(pairs, list(dict.fromkeys(codes.values())))
-    base = medians[BASELINE.cold_code]
+    medians, ratios = cold_start(pairs, list(dict.fromkeys(codes.values())))
     rows = []
     for name, code in codes.items():
-        ratio = medians[code] / base
+        ratio = ratios[code]
         ours = name == OURS.name
         target, verdict = (f"≤ {COLD_TARGET:.2f}", judged(ratio <= COLD_TARGET)) if ours else (
             "", "")
@@ -138,11 +137,10 @@ def scaling(counts: Sequence[int], rounds: int, calls: int) -> list[Row]:
         session.mount("https://", NullAdapter())
         _check_attaches(session, name)
         _check_attaches(session, name, "X-Synthetic", "synthetic-0")
-    medians = _timed_sessions(sessions, rounds, calls)
-    first = next(iter(medians.values()))
+    medians, ratios = _timed_sessions(sessions, rounds, calls, baseline=next(iter(sessions)))
     rows = []
     for index, (name, median) in enumerate(medians.items()):
-        ratio = median / first
+        ratio = ratios[name]
         target, verdict = ((f"≤ {SCALING_TARGET:.2f}", judged(ratio <= SCALING_TARGET))
                            if index else ("baseline", ""))
         rows.append(Row("per API call vs plugins registered", name, f"{median * 1e6:.1f} µs",

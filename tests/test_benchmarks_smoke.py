@@ -94,3 +94,16 @@ def test_an_unknown_measure_is_refused(bench, capsys) -> None:
         bench["__main__"].main(["--only", "nope"])
     assert "unknown measure" in capsys.readouterr().err
 
+
+
+def test_ratios_are_taken_within_each_round(bench) -> None:
+    # One warm-up value each, then three rounds: the baseline was slow in round 1 and
+    # the other timer in round 0, so paired ratios (3, 1, 1) give 1 where a ratio of
+    # medians would give 1.5.
+    base, other = iter([9.0, 1.0, 2.0, 4.0]), iter([9.0, 3.0, 2.0, 4.0])
+    bench_plugins = importlib.import_module("benchmarks.bench_plugins")
+    medians, ratios = bench_plugins.interleaved_ratios(
+        {"base": lambda: next(base), "other": lambda: next(other)}, rounds=3,
+        baseline="base")
+    assert medians == {"base": 2.0, "other": 3.0}
+    assert ratios == {"base": 1.0, "other": 1.0}
