@@ -11,13 +11,15 @@ import sys
 import time
 from typing import Callable
 
-from . import interop, measures, storm, token_overhead
+from . import instructions, interop, measures, storm, token_overhead
 from .peers import missing_peers
 from .table import Row, render
 
 #: A measure, sized for the run; it returns its table rows.
 Measure = Callable[[], list[Row]]
 SCALING_COUNTS = (1, 10, 40, 100)
+#: Measures run only when named with --only: instructions needs valgrind and minutes.
+OPT_IN = frozenset({"instructions"})
 
 
 def plan(quick: bool) -> dict[str, Measure]:
@@ -36,6 +38,7 @@ def plan(quick: bool) -> dict[str, Measure]:
         "overhead": lambda: token_overhead.token_overhead(rounds=rounds if quick else 15,
                                                           fetches=fetches),
         "scaling": lambda: measures.scaling(SCALING_COUNTS, rounds=rounds, calls=calls),
+        "instructions": lambda: instructions.instructions(calls=20 if quick else 500),
     }
 
 
@@ -44,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="few rounds, whole run under a minute (smoke test, CI)")
     parser.add_argument("--only", default="",
-                        help="comma-separated measures to run: " + ",".join(plan(False)))
+                        help="comma-separated measures to run: " + ",".join(plan(False))
+                        + f" (default: all but {', '.join(sorted(OPT_IN))})")
     args = parser.parse_args(argv)
     chosen = plan(args.quick)
     if args.only:
@@ -54,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unknown measure(s) {', '.join(unknown)}; choose from "
                          f"{', '.join(chosen)}")
         chosen = {name: chosen[name] for name in names}
+    else:
+        chosen = {name: run for name, run in chosen.items() if name not in OPT_IN}
     missing = missing_peers()
     if missing:
         print(f"!!! peers not installed, left out: {', '.join(missing)} "

@@ -21,6 +21,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable
@@ -59,10 +60,16 @@ class NullAdapter(BaseAdapter):
 _BYTECODE_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+#: The working directory of measured interpreters: ``python -c`` puts it first on
+#: sys.path, and in the repository it would shadow the installed oauth2_core.
+NEUTRAL_DIR = tempfile.mkdtemp(prefix="oauth2-bench-")
+
+
 def run_python(code: str) -> float:
     """Seconds a fresh interpreter takes to run ``code`` (start-up included)."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env=_BYTECODE_ENV)
+    subprocess.run([sys.executable, "-c", code], check=True, env=_BYTECODE_ENV,
+                   cwd=NEUTRAL_DIR)
     return time.perf_counter() - start
 
 

@@ -107,3 +107,35 @@ def test_ratios_are_taken_within_each_round(bench) -> None:
         baseline="base")
     assert medians == {"base": 2.0, "other": 3.0}
     assert ratios == {"base": 1.0, "other": 1.0}
+
+
+def test_callgrind_counts_instructions(bench) -> None:
+    instructions = importlib.import_module("benchmarks.instructions")
+    assert instructions.valgrind_missing() is None, "CI installs valgrind (.ci/run)"
+    idle = instructions.count("pass")
+    busy = instructions.count("sum(range(200000))")
+    assert 0 < idle < busy
+
+
+def test_instruction_rows_are_ratios_to_plain_requests(bench, monkeypatch) -> None:
+    instructions = importlib.import_module("benchmarks.instructions")
+    peers = bench["peers"]
+    libs = [peers.BASELINE, peers.OURS]
+    # Per-call scripts: 1000 instructions of start-up, then 100 (baseline) or 110 (ours)
+    # per call; cold snippets: ours costs 1.25 times plain requests.
+    per_call = {peers.BASELINE.name: 100, peers.OURS.name: 110}
+    cold = {peers.BASELINE.cold_code: 400, peers.OURS.cold_code: 500}
+
+    def fake_count(code: str, *args: str) -> int:
+        if args:
+            return 1000 + per_call[args[0]] * int(args[1])
+        return cold.get(code, 420)
+
+    monkeypatch.setattr(instructions, "count", fake_count)
+    monkeypatch.setattr(instructions, "run_python", lambda code: 0.0)
+    rows = {(row.measure, row.library.split(" (")[0]): row.ratio
+            for row in instructions.instructions(calls=10, libs=libs)}
+    assert rows[("instructions per API call", "oauth2-core")] == pytest.approx(1.1)
+    assert rows[("instructions, cold start", "oauth2-core")] == pytest.approx(1.25)
+    assert rows[("instructions, cold start", "floor: requests + pluggy + entry_points()")
+                ] == pytest.approx(1.05)
