@@ -21,6 +21,10 @@ from .table import Row, judged
 PER_CALL_TARGET = 1.03
 COLD_TARGET = 1.10
 SCALING_TARGET = 1.05
+#: A second copy of the baseline, timed like a library: how far apart two identical
+#: runs land in this very run (seen here: up to 3.5 % per call), the noise to read every
+#: other ratio against.
+CONTROL = "requests again (A/A control)"
 
 
 def _check_attaches(session: requests.Session, name: str, header: str = "Authorization",
@@ -50,6 +54,7 @@ def per_call(rounds: int, calls: int,
     installed = len(oauth2_core.providers())  # ours with every installed plugin loaded
     libs = list(libs) if libs is not None else libraries()
     sessions = {lib.name: lib.api_session() for lib in libs}
+    sessions[CONTROL] = BASELINE.api_session()
     for name, session in sessions.items():
         session.mount("https://", NullAdapter())
         _check_attaches(session, name)
@@ -62,6 +67,8 @@ def per_call(rounds: int, calls: int,
                            if lib is OURS else ("", ""))
         rows.append(Row("per API call, null transport", label,
                         f"{medians[lib.name] * 1e6:.1f} µs", ratio, target, verdict))
+    rows.append(Row("per API call, null transport", CONTROL,
+                    f"{medians[CONTROL] * 1e6:.1f} µs", ratios[CONTROL]))
     return rows
 
 
@@ -73,6 +80,7 @@ def cold(pairs: int, libs: Optional[Sequence[Library]] = None) -> list[Row]:
     codes = {lib.name: lib.cold_code for lib in libs}
     floor_name = "floor: requests + pluggy + entry_points()"
     codes[floor_name] = COLD_FLOOR
+    codes[CONTROL] = BASELINE.cold_code + "  # again"  # the same work under another key
     medians, ratios = cold_start(pairs, list(dict.fromkeys(codes.values())))
     rows = []
     for name, code in codes.items():
