@@ -114,7 +114,8 @@ class PluginManager(pluggy.PluginManager):
         for ep in candidates:
             if only is not None and ep.name != only:
                 continue
-            dist = ep.dist.name if ep.dist is not None else ep.name
+            owner = getattr(ep, "dist", None)  # Python 3.9's EntryPoint has no .dist
+            dist = owner.name if owner is not None else ep.name
             if allowed is not None and not allowed & {ep.name, dist}:
                 continue
             if blocked & {ep.name, dist} or ep.name in self._loaded_entrypoints:

@@ -265,3 +265,13 @@ def test_module_plugins_register_the_same_hookimpls_as_plain_pluggy() -> None:
         assert _registered(ours, plugin) == _registered(plain, plugin) != set()
     assert {name for name, _ in _registered(ours, module)} == {
         "oauth2_parse_token_response", "oauth2_attach_credentials", "<lambda>"}
+
+
+def test_an_entry_point_without_a_distribution_still_loads(monkeypatch) -> None:
+    # Python 3.9's EntryPoint has no .dist: the entry point's name stands in for it.
+    bare = types.SimpleNamespace(name="omega", load=lambda: provider_module("omega"))
+    monkeypatch.setattr(plugins_module, "installed_entry_points",
+                        lambda distribution=None: [] if distribution else [bare])
+    pm = discovering()
+    assert oauth2_core.client("omega", client_id="i", plugins=pm).provider.name == "omega"
+    assert pm.package_of("omega") == "omega"
