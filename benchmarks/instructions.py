@@ -10,6 +10,8 @@ one says how much work each library adds, the wall-clock one what that work cost
   same snippets as the wall-clock cold start, against ``import requests``.
 - per call: instructions of N authenticated GETs through a null transport minus those of
   a run with no calls, divided by N, against a plain ``requests.Session``.
+- per token: the same for N client-credentials token requests answered by the canned
+  token response of the token-overhead measure, against ``requests.Session().post``.
 
 Opt-in (``python -m benchmarks --only instructions``): it needs ``valgrind`` and takes a
 few minutes, as a program runs some 50 times slower under it.
@@ -31,17 +33,27 @@ from .table import Row
 
 ROOT = Path(__file__).resolve().parents[1]
 _REFS = re.compile(r"refs:\s+([\d,]+)")
-#: A session of the library named in argv[1], then argv[2] GETs through a null transport.
+#: argv[3] == "api": argv[2] authenticated GETs through a null transport with a session of
+#: the library named in argv[1]; "token": argv[2] client-credentials tokens from a canned
+#: token response.  One of each first: first-call set-up is not per-call cost.
 _PER_CALL_SCRIPT = f"""
 import sys
 sys.path.append({str(ROOT)!r})  # for benchmarks/; the libraries come from site-packages
 from benchmarks.bench_plugins import NullAdapter
 from benchmarks.peers import libraries
-session = next(lib for lib in libraries() if lib.name == sys.argv[1]).api_session()
-session.mount("https://", NullAdapter())
-session.get({API_URL!r})  # first-call set-up is not per-call cost
+from benchmarks.token_overhead import TOKEN_URL, CannedTokenAdapter
+library = next(lib for lib in libraries() if lib.name == sys.argv[1])
+if sys.argv[3] == "api":
+    session = library.api_session()
+    session.mount("https://", NullAdapter())
+    def once():
+        session.get({API_URL!r})
+else:
+    once, session = library.token_fetcher(TOKEN_URL, "bench", "s")
+    session.mount("https://", CannedTokenAdapter())
+once()
 for _ in range(int(sys.argv[2])):
-    session.get({API_URL!r})
+    once()
 """
 
 
@@ -70,10 +82,11 @@ def cold_counts(snippets: Sequence[str]) -> dict[str, int]:
     return {code: count(code) for code in snippets}
 
 
-def per_call_count(library: str, calls: int) -> float:
-    """Instructions one authenticated GET of ``library`` adds."""
-    return (count(_PER_CALL_SCRIPT, library, str(calls))
-            - count(_PER_CALL_SCRIPT, library, "0")) / calls
+def per_call_count(library: str, calls: int, what: str = "api") -> float:
+    """Instructions one authenticated GET (``what="api"``) or one client-credentials
+    token (``"token"``) of ``library`` adds."""
+    return (count(_PER_CALL_SCRIPT, library, str(calls), what)
+            - count(_PER_CALL_SCRIPT, library, "0", what)) / calls
 
 
 def instructions(calls: int, libs: Optional[Sequence[Library]] = None) -> list[Row]:
@@ -88,6 +101,12 @@ def instructions(calls: int, libs: Optional[Sequence[Library]] = None) -> list[R
         rows.append(Row("instructions per API call", lib.name,
                         f"{per_call[lib.name] / 1e6:.3f} M",
                         per_call[lib.name] / per_call[BASELINE.name]))
+    per_token = {lib.name: per_call_count(lib.name, max(1, calls // 2), "token")
+                 for lib in libs}
+    for lib in libs:
+        rows.append(Row("instructions per client-credentials token", lib.name,
+                        f"{per_token[lib.name] / 1e6:.3f} M",
+                        per_token[lib.name] / per_token[BASELINE.name]))
     codes = {lib.name: lib.cold_code for lib in libs}
     codes["floor: requests + pluggy + entry_points()"] = COLD_FLOOR
     cold = cold_counts(list(dict.fromkeys(codes.values())))

@@ -124,11 +124,13 @@ def test_instruction_rows_are_ratios_to_plain_requests(bench, monkeypatch) -> No
     # Per-call scripts: 1000 instructions of start-up, then 100 (baseline) or 110 (ours)
     # per call; cold snippets: ours costs 1.25 times plain requests.
     per_call = {peers.BASELINE.name: 100, peers.OURS.name: 110}
+    per_token = {peers.BASELINE.name: 200, peers.OURS.name: 190}
     cold = {peers.BASELINE.cold_code: 400, peers.OURS.cold_code: 500}
 
     def fake_count(code: str, *args: str) -> int:
         if args:
-            return 1000 + per_call[args[0]] * int(args[1])
+            library, calls, what = args
+            return 1000 + (per_call if what == "api" else per_token)[library] * int(calls)
         return cold.get(code, 420)
 
     monkeypatch.setattr(instructions, "count", fake_count)
@@ -136,6 +138,8 @@ def test_instruction_rows_are_ratios_to_plain_requests(bench, monkeypatch) -> No
     rows = {(row.measure, row.library.split(" (")[0]): row.ratio
             for row in instructions.instructions(calls=10, libs=libs)}
     assert rows[("instructions per API call", "oauth2-core")] == pytest.approx(1.1)
+    assert rows[("instructions per client-credentials token", "oauth2-core")
+                ] == pytest.approx(0.95)
     assert rows[("instructions, cold start", "oauth2-core")] == pytest.approx(1.25)
     assert rows[("instructions, cold start", "floor: requests + pluggy + entry_points()")
                 ] == pytest.approx(1.05)
