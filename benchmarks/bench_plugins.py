@@ -16,8 +16,10 @@ two and more, side by side with other OAuth 2.0 libraries; the timing helpers he
 from __future__ import annotations
 
 import argparse
+import atexit
 import functools
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -60,16 +62,21 @@ class NullAdapter(BaseAdapter):
 _BYTECODE_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-#: The working directory of measured interpreters: ``python -c`` puts it first on
-#: sys.path, and in the repository it would shadow the installed oauth2_core.
-NEUTRAL_DIR = tempfile.mkdtemp(prefix="oauth2-bench-")
+@functools.cache
+def neutral_dir() -> str:
+    """An empty working directory for measured interpreters (removed at exit):
+    ``python -c`` puts its directory first on sys.path, and in the repository the
+    checkout would shadow the installed oauth2_core."""
+    path = tempfile.mkdtemp(prefix="oauth2-bench-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def run_python(code: str) -> float:
     """Seconds a fresh interpreter takes to run ``code`` (start-up included)."""
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, env=_BYTECODE_ENV,
-                   cwd=NEUTRAL_DIR)
+                   cwd=neutral_dir())
     return time.perf_counter() - start
 
 
@@ -107,9 +114,13 @@ def _rounds(timers: Mapping[str, Callable[[], float]], rounds: int) -> dict[str,
     return results
 
 
+def _medians(results: Mapping[str, Sequence[float]]) -> dict[str, float]:
+    return {name: statistics.median(values) for name, values in results.items()}
+
+
 def interleaved(timers: Mapping[str, Callable[[], float]], rounds: int) -> dict[str, float]:
     """The median of each timer over ``rounds`` interleaved rounds."""
-    return {name: statistics.median(v) for name, v in _rounds(timers, rounds).items()}
+    return _medians(_rounds(timers, rounds))
 
 
 def interleaved_ratios(timers: Mapping[str, Callable[[], float]], rounds: int,
@@ -122,7 +133,7 @@ def interleaved_ratios(timers: Mapping[str, Callable[[], float]], rounds: int,
     """
     results = _rounds(timers, rounds)
     base = results[baseline]
-    medians = {name: statistics.median(values) for name, values in results.items()}
+    medians = _medians(results)
     ratios = {name: statistics.median(x / b for x, b in zip(values, base))
               for name, values in results.items()}
     return medians, ratios

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
-from .bench_plugins import _BYTECODE_ENV, API_URL, COLD_FLOOR, NEUTRAL_DIR, run_python
+from .bench_plugins import _BYTECODE_ENV, API_URL, COLD_FLOOR, neutral_dir, run_python
 from .peers import BASELINE, Library, libraries
 from .table import Row
 
@@ -68,7 +68,7 @@ def count(code: str, *args: str) -> int:
     done = subprocess.run(
         [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
          "-c", code, *args], capture_output=True, text=True, check=True, env=_BYTECODE_ENV,
-        cwd=NEUTRAL_DIR)
+        cwd=neutral_dir())
     match = _REFS.search(done.stderr)
     if match is None:
         raise RuntimeError(f"callgrind printed no instruction count: {done.stderr[-500:]}")

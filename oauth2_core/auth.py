@@ -212,11 +212,7 @@ class OAuth2Auth(AuthBase):
         if not url.startswith("https://"):
             check_url(url, self.client.allow_insecure, what="sending a token to")
         token = self.fresh_token()
-        r._oauth2_token = token  # type: ignore[attr-defined]  # which token a 401 rejects
-        client = self.client
-        # client.attach_credentials(r, token), one call shorter: this runs on every request.
-        client.plugins.call("oauth2_attach_credentials", client.provider, request=r,
-                            token=token, client=client)
+        self._attach(r, token)
         # What register_hook() does, without its per-call Callable check.
         r.hooks["response"].append(self._retry_on_invalid_token)
         return r

@@ -39,9 +39,8 @@ def oauth2_prepare_token_request(request: TokenRequest, client: OAuth2Client) ->
 
 
 def is_dpop_token(token: Token) -> bool:
-    # oauth2_core.dpop.DPOP_TOKEN_TYPE, compared without importing it on every API call
-    # (and without Token.token_type's frame: this runs on every API call).
-    return str(token.get("token_type", "")).lower() == "dpop"
+    # oauth2_core.dpop.DPOP_TOKEN_TYPE, compared without importing it on every API call.
+    return token.token_type.lower() == "dpop"
 
 
 def attach_dpop_token(provider: Provider, request: requests.PreparedRequest, token: Token,
