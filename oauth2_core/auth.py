@@ -230,7 +230,11 @@ class OAuth2Auth(AuthBase):
         if not is_invalid_token_response(response) or getattr(request, "_oauth2_retried", False):
             return response
         stale = getattr(request, "_oauth2_token", None)
-        if stale is not None and not (stale.refresh_token or stale.grant_type):
+        if stale is None:
+            # Not a request this auth put a token on: a redirect hop, whose Authorization
+            # requests dropped if it left the host.  Never put one back.
+            return response
+        if not (stale.refresh_token or stale.grant_type):
             return response  # nothing to renew it with: hand the 401 to the caller
         token = self.fresh_token(stale=stale)
         response.content  # noqa: B018  # drain the body so the connection can be reused

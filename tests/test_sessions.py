@@ -126,6 +126,18 @@ def test_a_401_invalid_token_refreshes_once_and_retries(acme, requests_mock) -> 
     assert post_body.last_request.body == b"payload"
 
 
+def test_a_401_after_a_cross_host_redirect_does_not_send_the_token_there(acme, requests_mock):
+    # requests drops Authorization when a redirect leaves the host; a 401 from the new
+    # host must not put the token back on (it would leak to wherever the API redirects).
+    refresh = requests_mock.post(TOKEN_URL, json=bearer("new"))
+    requests_mock.get(API, status_code=302, headers={"Location": "https://elsewhere.test/x"})
+    elsewhere = requests_mock.get("https://elsewhere.test/x", status_code=401, headers=INVALID)
+    response = acme.session(Token(access_token="at", refresh_token="rt")).get(API)
+    assert response.status_code == 401 and refresh.call_count == 0
+    assert elsewhere.call_count == 1
+    assert "Authorization" not in elsewhere.last_request.headers
+
+
 def test_a_second_401_is_returned_not_looped(acme, requests_mock) -> None:
     refresh = requests_mock.post(TOKEN_URL, json=bearer("new"))
     api = requests_mock.get(API, status_code=401, headers=INVALID)
