@@ -138,6 +138,25 @@ def test_a_401_after_a_cross_host_redirect_does_not_send_the_token_there(acme, r
     assert "Authorization" not in elsewhere.last_request.headers
 
 
+def test_the_auth_on_its_own_renews_after_a_401_through_a_hook(acme, requests_mock) -> None:
+    requests_mock.post(TOKEN_URL, json=bearer("new"))
+    requests_mock.get(API, [{"status_code": 401, "headers": INVALID}, {"json": {"ok": True}}])
+    auth = acme.auth(Token(access_token="revoked", refresh_token="rt"))
+    response = requests.get(API, auth=auth, timeout=5)
+    assert response.json() == {"ok": True} and response.history[0].status_code == 401
+    assert requests_mock.last_request.headers["Authorization"] == "Bearer new"
+
+
+def test_a_401_to_a_request_with_its_own_auth_is_not_renewed_by_the_session(
+        acme, requests_mock) -> None:
+    refresh = requests_mock.post(TOKEN_URL, json=bearer("new"))
+    requests_mock.get(API, status_code=401, headers=INVALID)
+    session = acme.session(Token(access_token="session-at", refresh_token="rt"))
+    response = session.get(API, auth=oauth2_core.OAuth2BearerToken("other-at"))
+    assert response.status_code == 401 and refresh.call_count == 0
+    assert requests_mock.last_request.headers["Authorization"] == "Bearer other-at"
+
+
 def test_a_second_401_is_returned_not_looped(acme, requests_mock) -> None:
     refresh = requests_mock.post(TOKEN_URL, json=bearer("new"))
     api = requests_mock.get(API, status_code=401, headers=INVALID)
