@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import types
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -275,3 +276,27 @@ def test_an_entry_point_without_a_distribution_still_loads(monkeypatch) -> None:
     pm = discovering()
     assert oauth2_core.client("omega", client_id="i", plugins=pm).provider.name == "omega"
     assert pm.package_of("omega") == "omega"
+
+
+def _dist_info(site: Any, dirname: str, entry_points: str) -> None:
+    info = site / dirname
+    info.mkdir(parents=True)
+    name = dirname.partition("-")[0].replace("_", "-")
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(entry_points)
+
+
+def test_one_distribution_is_found_from_directory_listings(tmp_path, monkeypatch) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    _dist_info(first, "oauth2_fake-2.0.dist-info", "[oauth2_core]\nfake = fake_first\n")
+    _dist_info(first, "oauth2_fake_extra-1.0.dist-info", "[oauth2_core]\nextra = fake_extra\n")
+    _dist_info(second, "oauth2_fake-1.0.dist-info", "[oauth2_core]\nfake = fake_second\n")
+    (first / "not-a-distribution").write_text("")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "missing"), str(first), str(second)])
+    found = plugins_module.installed_entry_points("oauth2-fake")
+    # The first directory on sys.path wins, as for imports; a longer name is another package.
+    assert [(ep.name, ep.value, ep.dist.name) for ep in found] == [
+        ("fake", "fake_first", "oauth2-fake")]
+    assert list(plugins_module.dist_info_dirs("oauth2-fake")) == [
+        str(first / "oauth2_fake-2.0.dist-info"), str(second / "oauth2_fake-1.0.dist-info")]
+    assert plugins_module.installed_entry_points("oauth2-absent") == []
