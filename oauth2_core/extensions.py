@@ -262,7 +262,7 @@ class ExtensionsMixin:
         url = self._build_authorize_url(query)  # plugins adjust the parameters in place
         if not (par or signed_request):
             return url
-        from .default_plugins.authorize import oauth2_build_authorize_url as join
+        from .default_plugins.standard import oauth2_build_authorize_url as join
         from .jar import signed_request_params
         from .par import push_authorization_request
 

@@ -49,6 +49,10 @@ def test_building_a_client_generates_no_code_and_skips_the_redirect_machinery() 
     )
     assert "oauth2_core.authorization" not in loaded
     assert "dataclasses" not in loaded - _modules_after("import requests, pluggy")
+    # The standard hooks are one module; what they do loads with the first token request.
+    helpers = {f"oauth2_core.default_plugins.{name}"
+               for name in ("token_response", "client_auth", "parameters", "dpop")}
+    assert loaded.isdisjoint(helpers), loaded & helpers
 
 
 def test_a_session_loads_the_stores_when_it_is_made() -> None:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
 from ..errors import ConfigurationError
-from ..hookspecs import hookimpl
 from ..providers import Provider
 from ..transport import TokenRequest
 
@@ -25,9 +24,8 @@ def basic_credentials(client_id: str, client_secret: str) -> str:
     return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
-@hookimpl(trylast=True)
-def oauth2_prepare_token_request(provider: Provider, request: TokenRequest,
-                                 client: OAuth2Client) -> None:
+def authenticate_client(provider: Provider, request: TokenRequest, client: OAuth2Client) -> None:
+    """Authenticate the client as ``request.auth_method`` says, unless a plugin has."""
     if request.client_authenticated:
         return
     method = request.auth_method

@@ -1,6 +1,6 @@
 """DPoP (RFC 9449) on the wire: proofs on token requests, DPoP tokens on API calls.
 
-The default ``oauth2_attach_credentials`` (``credentials``) hands tokens whose
+The standard ``oauth2_attach_credentials`` (:mod:`.standard`) hands tokens whose
 ``token_type`` is ``DPoP`` to :func:`attach_dpop_token`.  Nonce challenges from a
 resource server are answered by a response hook on the request itself, which works for
 one-shot calls and sessions alike.
@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Optional
 import requests
 
 from ..errors import ConfigurationError
-from ..hookspecs import hookimpl
 from ..providers import Provider
 from ..tokens import Token
 from ..transport import TokenRequest
@@ -27,20 +26,15 @@ if TYPE_CHECKING:
 _CARRIED = ("_oauth2_token", "_oauth2_retried")
 
 
-@hookimpl(trylast=True)
-def oauth2_prepare_token_request(request: TokenRequest, client: OAuth2Client) -> None:
+def add_proof(request: TokenRequest, client: OAuth2Client) -> None:
+    """A DPoP proof on a token-type request of a DPoP client (RFC 9449 section 5)."""
     key: Optional[DPoPKey] = getattr(client, "dpop_key", None)
     if key is None:
-        return  # oauth2_core.dpop (and its JOSE code) is loaded only by DPoP clients
+        return
     from ..dpop import PROOF_ENDPOINTS
 
     if request.endpoint in PROOF_ENDPOINTS:
         request.headers["DPoP"] = key.proof(request.method, request.url)
-
-
-def is_dpop_token(token: Token) -> bool:
-    # oauth2_core.dpop.DPOP_TOKEN_TYPE, compared without importing it on every API call.
-    return token.token_type.lower() == "dpop"
 
 
 def attach_dpop_token(provider: Provider, request: requests.PreparedRequest, token: Token,

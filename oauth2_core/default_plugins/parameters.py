@@ -3,9 +3,9 @@
 
 ``resource`` may be one URI or a list, sent as repeated parameters; each must be an
 absolute URI without a fragment (RFC 8707 section 2).  ``authorization_details`` may be
-a list or a dict (one detail), sent as its JSON text.  These hookimpls only normalise
-values: the default authorization URL applies them when it joins the parameters, and
-token-type requests (token, PAR) get them here.
+a list or a dict (one detail), sent as its JSON text.  The standard hooks
+(:mod:`.standard`) apply them to authorization URLs and token-type requests (token, PAR)
+alike.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError
-from ..hookspecs import hookimpl
-from ..transport import TokenRequest
 
 __all__ = ["normalise_parameters"]
 
@@ -41,8 +39,3 @@ def normalise_parameters(params: MutableMapping[str, Any], json_body: bool = Fal
         details = list(details)
         params["authorization_details"] = details if json_body else json.dumps(
             details, separators=(",", ":"))
-
-
-@hookimpl(trylast=True)
-def oauth2_prepare_token_request(request: TokenRequest) -> None:
-    normalise_parameters(request.data, json_body=request.body_format == "json")

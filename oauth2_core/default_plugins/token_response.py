@@ -9,7 +9,6 @@ from urllib.parse import parse_qsl
 import requests
 
 from ..errors import TokenResponseError, raise_for_error_fields
-from ..hookspecs import hookimpl
 from ..providers import Provider
 from ..tokens import Token
 
@@ -74,8 +73,8 @@ def token_from_fields(provider: Provider, fields: dict[str, Any],
                                  response=response) from None
 
 
-@hookimpl(trylast=True)
-def oauth2_parse_token_response(provider: Provider, response: requests.Response) -> Token:
+def parse_token_response(provider: Provider, response: requests.Response) -> Token:
+    """The standard reading of a token response: a JSON object, checked; never a redirect."""
     if 300 <= response.status_code < 400:
         raise TokenResponseError(
             description=f"the endpoint redirected (HTTP {response.status_code}); redirects "
