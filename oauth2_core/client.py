@@ -38,8 +38,11 @@ if TYPE_CHECKING:
 __all__ = ["OAuth2Client", "client"]
 
 logger = logging.getLogger("oauth2_core")
-Scope = Union[str, Iterable[str], None]
-TokenLike = Union[Token, Mapping[str, Any], str]
+if TYPE_CHECKING:
+    # Type aliases for annotations only: evaluating a typing alias at import costs
+    # about as much as a small module.
+    Scope = Union[str, Iterable[str], None]
+    TokenLike = Union[Token, Mapping[str, Any], str]
 
 
 class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):

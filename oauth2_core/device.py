@@ -121,7 +121,10 @@ class DeviceAuthorization(dict[str, Any]):
     __str__ = __repr__
 
 
-Scope = Union[str, Iterable[str], None]
+if TYPE_CHECKING:
+    # Type aliases for annotations only: evaluating a typing alias at import costs
+    # about as much as a small module.
+    Scope = Union[str, Iterable[str], None]
 
 
 class DeviceFlowMixin:

@@ -45,8 +45,11 @@ TOKEN_TYPES = {
     "saml2": "urn:ietf:params:oauth:token-type:saml2",
     "jwt": "urn:ietf:params:oauth:token-type:jwt",
 }
-Assertion = Union[str, Callable[[], str], None]
-TokenOrValue = Union[Token, Mapping[str, Any], str]
+if TYPE_CHECKING:
+    # Type aliases for annotations only: evaluating a typing alias at import costs
+    # about as much as a small module.
+    Assertion = Union[str, Callable[[], str], None]
+    TokenOrValue = Union[Token, Mapping[str, Any], str]
 
 
 class ExtensionsMixin:

@@ -277,7 +277,10 @@ def _token_hash(value: bytes, alg: str, crv: Optional[str]) -> bytes:
     return hashlib.new(f"sha{bits}", value).digest()
 
 
-TokenOrJWT = Union[Token, Mapping[str, Any], str]
+if TYPE_CHECKING:
+    # Type aliases for annotations only: evaluating a typing alias at import costs
+    # about as much as a small module.
+    TokenOrJWT = Union[Token, Mapping[str, Any], str]
 
 
 class OpenIDMixin:

@@ -26,9 +26,12 @@ if TYPE_CHECKING:
 __all__ = ["PluginLoadWarning", "PluginManager", "get_plugin_manager", "make_plugin_manager"]
 
 
-#: A hook's implementations for one provider, whether it is firstresult, and the
-#: implementation to call directly when there is exactly one plain one.
-_Dispatch = tuple[Sequence[Any], bool, Optional[Any]]
+if TYPE_CHECKING:
+    # Type aliases for annotations only: evaluating a typing alias at import costs
+    # about as much as a small module.
+    # A hook's implementations for one provider, whether it is firstresult, and the
+    # implementation to call directly when there is exactly one plain one.
+    _Dispatch = tuple[Sequence[Any], bool, Optional[Any]]
 
 
 #: The attribute ``@hookimpl`` sets on the functions it marks.
