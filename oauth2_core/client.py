@@ -23,16 +23,17 @@ from .extensions import ExtensionsMixin
 from .idtoken import OpenIDMixin
 from .plugins import PluginManager, get_plugin_manager
 from .providers import PKCE_REQUIRED, PKCE_UNSUPPORTED, URL_FIELDS, Provider
-from .retry import RetryPolicy, as_retry_policy
 from .tokens import DEFAULT_LEEWAY, Token, parse_scope
 from .transport import DEFAULT_TIMEOUT, TokenRequest, Transport, check_url, scrub
 
 if TYPE_CHECKING:
     # Imported where used: a client that never makes a session (a web app's login
     # view, a CLI's first run) should not pay for the stores at start-up, nor a
-    # service using client credentials for the authorization-code machinery.
+    # service using client credentials for the authorization-code machinery, nor one
+    # that never asks for a token for the retry policy.
     from .auth import OAuth2Auth, OAuth2Session, StoreLike, TokenCallback
     from .authorization import AuthorizationRequest, Callback
+    from .retry import RetryPolicy
     from .userinfo import UserInfo
 
 __all__ = ["OAuth2Client", "client"]
@@ -120,7 +121,10 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
             self.token_endpoint_auth_method = "none"  # a public client: id only, with PKCE
         self.allow_insecure = allow_insecure
         self.leeway = leeway
-        self.retry = as_retry_policy(retry)
+        self._retry_setting = retry
+        self._retry: Optional[RetryPolicy] = None
+        if not (retry is None or isinstance(retry, (bool, int))):
+            self.retry = _retry_policy(retry)  # a policy, or a TypeError now, not later
         for field in URL_FIELDS:
             url = getattr(self.provider, field)
             if url and field != "issuer":
@@ -128,6 +132,19 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
         if self.redirect_uri and self.redirect_uri.startswith("http:"):
             check_url(self.redirect_uri, allow_insecure, what="redirect_uri")
         self._setup_extensions()  # DPoP key, client assertion keys (extensions.py)
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The :class:`~oauth2_core.retry.RetryPolicy` of token requests (made on first
+        use: most clients are built at start-up and ask for a token later, if ever)."""
+        policy = self._retry
+        if policy is None:
+            policy = self._retry = _retry_policy(self._retry_setting)
+        return policy
+
+    @retry.setter
+    def retry(self, policy: RetryPolicy) -> None:
+        self._retry = policy
 
     def __repr__(self) -> str:
         return (f"OAuth2Client(provider={self.provider.name!r}, client_id={self.client_id!r}, "
@@ -520,3 +537,9 @@ def _token_value(token: TokenLike, hint: Optional[str],
         if isinstance(value, str) and value:
             return value, hint or key
     raise ConfigurationError("the token has neither an access_token nor a refresh_token")
+
+
+def _retry_policy(setting: Union[RetryPolicy, bool, int, None]) -> RetryPolicy:
+    from .retry import as_retry_policy
+
+    return as_retry_policy(setting)

@@ -427,3 +427,18 @@ def test_retry_false_sends_once(sleeps) -> None:
     with pytest.raises(TransportError):
         client.client_credentials()
     assert client.retry.max_attempts == 1
+
+
+@pytest.mark.parametrize(("setting", "attempts"), [(None, 3), (True, 3), (False, 1), (5, 5)])
+def test_retry_settings_become_policies_on_first_use(setting, attempts) -> None:
+    client = raw_client("https://auth.test/token", [], retry=setting)
+    assert client.retry.max_attempts == attempts
+    assert client.retry is client.retry  # made once
+    mine = RetryPolicy(max_attempts=7)
+    client.retry = mine
+    assert client.retry is mine
+
+
+def test_a_bad_retry_setting_fails_when_the_client_is_built() -> None:
+    with pytest.raises(TypeError, match="retry= takes a RetryPolicy"):
+        raw_client("https://auth.test/token", [], retry="often")

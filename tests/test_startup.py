@@ -48,6 +48,7 @@ def test_building_a_client_generates_no_code_and_skips_the_redirect_machinery() 
         "oauth2_core.client(p, client_id='id', client_secret='s')"
     )
     assert "oauth2_core.authorization" not in loaded
+    assert "oauth2_core.retry" not in loaded  # the retry policy comes with the first token
     assert "dataclasses" not in loaded - _modules_after("import requests, pluggy")
     # The standard hooks are one module; what they do loads with the first token request.
     helpers = {f"oauth2_core.default_plugins.{name}"
