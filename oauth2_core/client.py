@@ -6,7 +6,7 @@ import logging
 import os
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import requests
 
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["OAuth2Client", "client"]
 
 logger = logging.getLogger("oauth2_core")
+#: The arguments of oauth2_attach_credentials, in the order attach_credentials passes them.
+_ATTACH_ARGS = ("provider", "request", "token", "client")
 if TYPE_CHECKING:
     # Type aliases for annotations only: evaluating a typing alias at import costs
     # about as much as a small module.
@@ -91,6 +93,7 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
         **settings: Any,
     ) -> None:
         self.plugins = plugins if plugins is not None else get_plugin_manager()
+        self._attach_impl: tuple[int, Optional[Callable[..., Any]]] = (-1, None)
         if isinstance(provider, str):
             provider = self.plugins.get_provider(provider)
         elif not isinstance(provider, Provider):
@@ -421,8 +424,18 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
 
     def attach_credentials(self, request: requests.PreparedRequest, token: Token) -> None:
         """Put ``token`` on ``request`` through the ``oauth2_attach_credentials`` hook."""
-        self.plugins.call("oauth2_attach_credentials", self.provider, request=request,
-                          token=token, client=self)
+        plugins = self.plugins
+        generation, attach = self._attach_impl
+        if generation != plugins.generation:  # first call, or the plugins changed
+            generation = plugins.generation  # read first: a change meanwhile is seen next time
+            attach = plugins.positional_impl("oauth2_attach_credentials", self.provider,
+                                             _ATTACH_ARGS)
+            self._attach_impl = (generation, attach)
+        if attach is not None:
+            attach(self.provider, request, token, self)
+        else:
+            plugins.call("oauth2_attach_credentials", self.provider, request=request,
+                         token=token, client=self)
 
     # Plumbing --------------------------------------------------------------------------
     def send(self, url: str, data: dict[str, Any], endpoint: str) -> requests.Response:

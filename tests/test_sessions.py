@@ -78,6 +78,16 @@ def test_the_session_has_the_clients_timeout(pm, requests_mock) -> None:
     assert requests_mock.last_request.timeout == 7
 
 
+@pytest.mark.parametrize("timeout", [None, 3, (1, 2)])
+def test_a_timeout_given_to_a_call_wins_even_none(pm, requests_mock, timeout) -> None:
+    requests_mock.post(API, json={})
+    session = oauth2_core.client(ACME, client_id="i", timeout=7, plugins=pm).session(
+        Token(access_token="at"))
+    session.request("POST", API, data={"a": "1"}, headers={"X-A": "b"}, timeout=timeout)
+    sent = requests_mock.last_request
+    assert sent.timeout == timeout and sent.text == "a=1" and sent.headers["X-A"] == "b"
+
+
 def test_the_seeds_bearer_helper(requests_mock) -> None:
     requests_mock.get(API, json={})
     with requests.Session() as s:
