@@ -36,16 +36,16 @@ if TYPE_CHECKING:
     from .retry import RetryPolicy
     from .userinfo import UserInfo
 
+    # Type aliases, for annotations only (evaluated at import, a typing alias costs
+    # about as much as a small module).
+    Scope = Union[str, Iterable[str], None]
+    TokenLike = Union[Token, Mapping[str, Any], str]
+
 __all__ = ["OAuth2Client", "client"]
 
 logger = logging.getLogger("oauth2_core")
 #: The arguments of oauth2_attach_credentials, in the order attach_credentials passes them.
 _ATTACH_ARGS = ("provider", "request", "token", "client")
-if TYPE_CHECKING:
-    # Type aliases for annotations only: evaluating a typing alias at import costs
-    # about as much as a small module.
-    Scope = Union[str, Iterable[str], None]
-    TokenLike = Union[Token, Mapping[str, Any], str]
 
 
 class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):

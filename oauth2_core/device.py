@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
     from .providers import Provider
 
+    # Type aliases, for annotations only (evaluated at import, a typing alias costs
+    # about as much as a small module).
+    Scope = Union[str, Iterable[str], None]
+
 __all__ = ["DEVICE_CODE_GRANT", "DeviceAuthorization", "DeviceFlowMixin", "DeviceFlowTimeout"]
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -119,12 +123,6 @@ class DeviceAuthorization(dict[str, Any]):
                 f"interval={self.interval:g})")
 
     __str__ = __repr__
-
-
-if TYPE_CHECKING:
-    # Type aliases for annotations only: evaluating a typing alias at import costs
-    # about as much as a small module.
-    Scope = Union[str, Iterable[str], None]
 
 
 class DeviceFlowMixin:

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
     from .plugins import PluginManager
     from .providers import Provider
 
+    # Type aliases, for annotations only (evaluated at import, a typing alias costs
+    # about as much as a small module).
+    Assertion = Union[str, Callable[[], str], None]
+    TokenOrValue = Union[Token, Mapping[str, Any], str]
+
 __all__ = ["TOKEN_EXCHANGE_GRANT", "TOKEN_TYPES", "ExtensionsMixin"]
 
 TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -45,11 +50,6 @@ TOKEN_TYPES = {
     "saml2": "urn:ietf:params:oauth:token-type:saml2",
     "jwt": "urn:ietf:params:oauth:token-type:jwt",
 }
-if TYPE_CHECKING:
-    # Type aliases for annotations only: evaluating a typing alias at import costs
-    # about as much as a small module.
-    Assertion = Union[str, Callable[[], str], None]
-    TokenOrValue = Union[Token, Mapping[str, Any], str]
 
 
 class ExtensionsMixin:

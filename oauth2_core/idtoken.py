@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from .transport import Transport
     from .userinfo import UserInfo
 
+    # Type aliases, for annotations only (evaluated at import, a typing alias costs
+    # about as much as a small module).
+    TokenOrJWT = Union[Token, Mapping[str, Any], str]
+
 __all__ = ["DEFAULT_ID_TOKEN_ALGS", "OpenIDMixin", "validate_id_token"]
 
 logger = logging.getLogger("oauth2_core")
@@ -275,12 +279,6 @@ def _token_hash(value: bytes, alg: str, crv: Optional[str]) -> bytes:
     if bits not in ("256", "384", "512"):
         raise _fail("at_hash", f"no token hash is defined for alg {alg!r}")
     return hashlib.new(f"sha{bits}", value).digest()
-
-
-if TYPE_CHECKING:
-    # Type aliases for annotations only: evaluating a typing alias at import costs
-    # about as much as a small module.
-    TokenOrJWT = Union[Token, Mapping[str, Any], str]
 
 
 class OpenIDMixin:

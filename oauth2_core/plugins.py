@@ -23,15 +23,13 @@ if TYPE_CHECKING:
 
     from pluggy import HookimplOpts
 
-__all__ = ["PluginLoadWarning", "PluginManager", "get_plugin_manager", "make_plugin_manager"]
-
-
-if TYPE_CHECKING:
-    # Type aliases for annotations only: evaluating a typing alias at import costs
-    # about as much as a small module.
+    # Type aliases, for annotations only (evaluated at import, a typing alias costs
+    # about as much as a small module).
     # A hook's implementations for one provider, whether it is firstresult, and the
     # implementation to call directly when there is exactly one plain one.
     _Dispatch = tuple[Sequence[Any], bool, Optional[Any]]
+
+__all__ = ["PluginLoadWarning", "PluginManager", "get_plugin_manager", "make_plugin_manager"]
 
 
 #: The attribute ``@hookimpl`` sets on the functions it marks.
@@ -316,13 +314,14 @@ def dist_info_dirs(distribution: str) -> Iterator[str]:
     """
     wanted = distribution.lower().replace("-", "_").replace(".", "_") + "-"
     for entry in sys.path:
+        directory = entry or "."
         try:
-            listing = os.listdir(entry or ".")
+            listing = os.listdir(directory)
         except OSError:  # a zip file, or a directory that does not exist
             continue
-        for name in [name for name in listing if name.startswith(wanted)]:
-            if name.endswith(".dist-info"):
-                yield os.path.join(entry or ".", name)
+        found = [name for name in listing
+                 if name.startswith(wanted) and name.endswith(".dist-info")]
+        yield from (os.path.join(directory, name) for name in found)
 
 
 def make_plugin_manager(load_entrypoints: bool = False) -> PluginManager:

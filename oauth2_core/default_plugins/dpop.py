@@ -26,11 +26,8 @@ if TYPE_CHECKING:
 _CARRIED = ("_oauth2_token", "_oauth2_retried")
 
 
-def add_proof(request: TokenRequest, client: OAuth2Client) -> None:
-    """A DPoP proof on a token-type request of a DPoP client (RFC 9449 section 5)."""
-    key: Optional[DPoPKey] = getattr(client, "dpop_key", None)
-    if key is None:
-        return
+def add_proof(request: TokenRequest, key: DPoPKey) -> None:
+    """A DPoP proof made with ``key`` on a token-type request (RFC 9449 section 5)."""
     from ..dpop import PROOF_ENDPOINTS
 
     if request.endpoint in PROOF_ENDPOINTS:

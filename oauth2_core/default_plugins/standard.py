@@ -46,10 +46,11 @@ def oauth2_prepare_token_request(provider: Provider, request: TokenRequest,
                                  client: OAuth2Client) -> None:
     normalise_parameters, authenticate_client = _token_request_steps()
     normalise_parameters(request.data, json_body=request.body_format == "json")
-    if getattr(client, "dpop_key", None) is not None:
+    dpop_key = getattr(client, "dpop_key", None)
+    if dpop_key is not None:
         from .dpop import add_proof  # oauth2_core.dpop's JOSE code: only for DPoP clients
 
-        add_proof(request, client)
+        add_proof(request, dpop_key)
     # Last: a client assertion (RFC 7523) signs nothing the steps above change, but a
     # plugin that takes over client authentication sees the finished parameters.
     authenticate_client(provider, request, client)
