@@ -28,8 +28,11 @@ def plan(quick: bool) -> dict[str, Measure]:
     # Many short rounds rather than a few long ones: each ratio is taken within a round.
     rounds, calls, pairs, tokens, fetches = (3, 300, 2, 20, 200) if quick else (
         45, 600, 21, 80, 1000)
+    # In-process timings are split over fresh interpreters (see benchmarks/workers.py).
+    workers, worker_rounds = (1, 3) if quick else (11, 6)
     return {
-        "per-call": lambda: measures.per_call(rounds=rounds, calls=calls),
+        "per-call": lambda: measures.per_call(rounds=worker_rounds, calls=calls,
+                                              workers=workers),
         "cold": lambda: measures.cold(pairs=pairs),
         "storm": lambda: storm.storm(threads=64),
         # Token round trips are noisier (the server's own time): more rounds.
@@ -37,7 +40,8 @@ def plan(quick: bool) -> dict[str, Measure]:
                                                     tokens=tokens),
         "overhead": lambda: token_overhead.token_overhead(rounds=rounds if quick else 15,
                                                           fetches=fetches),
-        "scaling": lambda: measures.scaling(SCALING_COUNTS, rounds=rounds, calls=calls),
+        "scaling": lambda: measures.scaling(SCALING_COUNTS, rounds=worker_rounds,
+                                            calls=calls, workers=max(1, workers // 2)),
         "instructions": lambda: instructions.instructions(calls=20 if quick else 500),
     }
 

@@ -1,22 +1,23 @@
-"""The in-process measures: per-call overhead, cold start, and plugin-count scaling.
+"""The per-call, cold-start and plugin-count scaling measures.
 
 Every figure is a median over interleaved rounds, every ratio the median of ratios
-taken within one round (see :func:`bench_plugins.interleaved_ratios`);
-the transport is a :class:`~bench_plugins.NullAdapter`, so the figures are the libraries'
-own overhead, not the network's.
+taken within one round (see :func:`bench_plugins.interleaved_ratios`).  The per-call
+and scaling rounds run in several fresh interpreters and take the median over them
+(see :mod:`benchmarks.workers`); their transport is a :class:`~bench_plugins.NullAdapter`,
+so the figures are the libraries' own overhead, not the network's.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any, Callable, Optional
 
 import requests
 
-from .bench_plugins import COLD_FLOOR, NullAdapter, cold_start, interleaved_ratios, time_calls
+from .bench_plugins import COLD_FLOOR, NullAdapter, cold_start
 from .peers import ACCESS_TOKEN, BASELINE, OURS, Library, libraries
 from .table import Row, judged
+from .workers import in_workers
 
 PER_CALL_TARGET = 1.03
 COLD_TARGET = 1.10
@@ -35,30 +36,36 @@ def _check_attaches(session: requests.Session, name: str, header: str = "Authori
         raise RuntimeError(f"{name}: the request went out without {header}: {expected}")
 
 
-def _timed_sessions(sessions: dict[str, requests.Session], rounds: int, calls: int,
-                    baseline: str) -> tuple[dict[str, float], dict[str, float]]:
-    timers = {name: functools.partial(time_calls, s, calls) for name, s in sessions.items()}
-    try:
-        return interleaved_ratios(timers, rounds, baseline)
-    finally:
-        for session in sessions.values():
-            session.close()
+def _mounted(sessions: dict[str, requests.Session]) -> dict[str, requests.Session]:
+    for session in sessions.values():
+        session.mount("https://", NullAdapter())
+    return sessions
 
 
-def per_call(rounds: int, calls: int,
-             libs: Optional[Sequence[Library]] = None) -> list[Row]:
-    """Seconds per authenticated GET with a fresh token, each library against a plain
-    ``requests.Session`` with a static header."""
+def per_call_sessions(names: Sequence[str] = ()) -> dict[str, requests.Session]:
+    """The per-call measure's sessions (run in each worker): every installed library, or
+    those ``names``, each checked to send its token, then the A/A control."""
     import oauth2_core
 
-    installed = len(oauth2_core.providers())  # ours with every installed plugin loaded
-    libs = list(libs) if libs is not None else libraries()
+    oauth2_core.providers()  # ours with every installed plugin loaded
+    libs = [lib for lib in libraries() if not names or lib.name in names]
     sessions = {lib.name: lib.api_session() for lib in libs}
     sessions[CONTROL] = BASELINE.api_session()
-    for name, session in sessions.items():
-        session.mount("https://", NullAdapter())
+    for name, session in _mounted(sessions).items():
         _check_attaches(session, name)
-    medians, ratios = _timed_sessions(sessions, rounds, calls, BASELINE.name)
+    return sessions
+
+
+def per_call(rounds: int, calls: int, workers: int = 1,
+             libs: Optional[Sequence[Library]] = None) -> list[Row]:
+    """Seconds per authenticated GET with a fresh token, each library against a plain
+    ``requests.Session`` with a static header, in ``workers`` fresh interpreters."""
+    import oauth2_core
+
+    installed = len(oauth2_core.providers())
+    libs = list(libs) if libs is not None else libraries()
+    medians, ratios = in_workers("per-call", workers, rounds, calls,
+                                 [lib.name for lib in libs], BASELINE.name)
     rows = []
     for lib in libs:
         ratio = ratios[lib.name]
@@ -136,16 +143,25 @@ def scaled_session(plugins: int) -> requests.Session:
     return client.session(oauth2_core.Token(access_token=ACCESS_TOKEN, expires_in=3600))
 
 
-def scaling(counts: Sequence[int], rounds: int, calls: int) -> list[Row]:
-    """Per-call cost with each number of registered provider plugins, against the first
-    count (1 in a full run)."""
-    sessions = {f"oauth2-core, {n} plugin{'s' if n > 1 else ''}": scaled_session(n)
-                for n in counts}
+def _scaling_name(plugins: int) -> str:
+    return f"oauth2-core, {plugins} plugin{'s' if plugins > 1 else ''}"
+
+
+def scaling_sessions(counts: Sequence[int]) -> dict[str, requests.Session]:
+    """The scaling measure's sessions (run in each worker), each checked to send its
+    token and its plugin's header."""
+    sessions = _mounted({_scaling_name(n): scaled_session(n) for n in counts})
     for name, session in sessions.items():
-        session.mount("https://", NullAdapter())
         _check_attaches(session, name)
         _check_attaches(session, name, "X-Synthetic", "synthetic-0")
-    medians, ratios = _timed_sessions(sessions, rounds, calls, baseline=next(iter(sessions)))
+    return sessions
+
+
+def scaling(counts: Sequence[int], rounds: int, calls: int, workers: int = 1) -> list[Row]:
+    """Per-call cost with each number of registered provider plugins, against the first
+    count (1 in a full run), in ``workers`` fresh interpreters."""
+    medians, ratios = in_workers("scaling", workers, rounds, calls,
+                                 [str(n) for n in counts], _scaling_name(counts[0]))
     rows = []
     for index, (name, median) in enumerate(medians.items()):
         ratio = ratios[name]

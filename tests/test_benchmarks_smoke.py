@@ -143,3 +143,35 @@ def test_instruction_rows_are_ratios_to_plain_requests(bench, monkeypatch) -> No
     assert rows[("instructions, cold start", "oauth2-core")] == pytest.approx(1.25)
     assert rows[("instructions, cold start", "floor: requests + pluggy + entry_points()")
                 ] == pytest.approx(1.05)
+
+
+def test_each_round_starts_one_timer_later_so_none_runs_twice_in_a_row(bench) -> None:
+    bench_plugins = importlib.import_module("benchmarks.bench_plugins")
+    order: list[str] = []
+    timers = {name: (lambda name=name: order.append(name) or 1.0) for name in "abc"}
+    bench_plugins._rounds(timers, rounds=3)
+    runs = order[3:]  # after one warm-up each
+    assert runs == list("abcbcacab")
+    assert all(first != second for first, second in zip(runs, runs[1:]))
+
+
+def test_a_figure_is_the_median_over_worker_processes(bench, monkeypatch) -> None:
+    # Three workers, each with its own luck: paired ratios 1.0, 1.1 and 1.5 (their
+    # rounds' medians); the figure is the middle worker's, not a pool of every round.
+    workers = importlib.import_module("benchmarks.workers")
+    results = iter([{"base": [1.0, 1.0, 1.0], "lib": [1.0, 0.9, 1.1]},
+                    {"base": [2.0, 2.0, 2.0], "lib": [2.2, 2.2, 2.0]},
+                    {"base": [1.0, 1.0, 1.0], "lib": [1.5, 1.5, 1.6]}])
+    monkeypatch.setattr(workers, "_spawn", lambda *args: next(results))
+    medians, ratios = workers.in_workers("per-call", 3, 3, 10, [], baseline="base")
+    assert ratios == {"base": 1.0, "lib": pytest.approx(1.1)}
+    assert medians == {"base": 1.0, "lib": 1.5}
+
+
+def test_a_worker_times_the_sessions_it_is_asked_for_in_a_fresh_interpreter(bench) -> None:
+    workers = importlib.import_module("benchmarks.workers")
+    result = workers._spawn("scaling", 2, 3, ["1", "2"])
+    assert list(result) == ["oauth2-core, 1 plugin", "oauth2-core, 2 plugins"]
+    assert all(len(values) == 2 and min(values) > 0 for values in result.values())
+    with pytest.raises(RuntimeError, match="unknown worker kind"):
+        workers._spawn("nope", 1, 1, [])

@@ -1,0 +1,91 @@
+"""In-process timings repeated in several fresh interpreters, as pyperf does.
+
+Each interpreter carries its own luck: where address-space randomisation put its code
+and objects, how its strings hash.  That luck is fixed for the life of the process, so
+more rounds in one process cannot average it out.  Seen here with unchanged code: one
+peer's per-call ratio read 1.013 in one process and 1.041 in the next, and the A/A
+control (plain requests against itself) 1.000 and 1.021, with the same hash seed.  So a
+figure is the median over worker processes of each worker's median paired ratio.
+
+A worker is ``python -m benchmarks.workers KIND ROUNDS CALLS [ARG...]``; it prints one
+JSON object, ``{session name: [seconds per call in each round]}``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import requests
+
+from .bench_plugins import _rounds, time_calls
+
+#: The directory holding the ``benchmarks`` package, where a worker must start.
+ROOT = Path(__file__).resolve().parent.parent
+#: A worker's result: each session's seconds per call, one value per round.
+Rounds = dict[str, list[float]]
+
+
+def _sessions(kind: str, args: Sequence[str]) -> dict[str, requests.Session]:
+    from . import measures
+
+    if kind == "per-call":
+        return measures.per_call_sessions(list(args))
+    if kind == "scaling":
+        return measures.scaling_sessions([int(n) for n in args])
+    raise ValueError(f"unknown worker kind {kind!r}")
+
+
+def run_worker(kind: str, rounds: int, calls: int, args: Sequence[str]) -> Rounds:
+    """Build the sessions of ``kind`` in this interpreter and time them in interleaved
+    rounds (after a warm-up), each answered by a :class:`NullAdapter`."""
+    sessions = _sessions(kind, args)
+    try:
+        timers = {name: functools.partial(time_calls, session, calls)
+                  for name, session in sessions.items()}
+        return _rounds(timers, rounds)
+    finally:
+        for session in sessions.values():
+            session.close()
+
+
+def in_workers(kind: str, workers: int, rounds: int, calls: int, args: Sequence[str],
+               baseline: str) -> tuple[dict[str, float], dict[str, float]]:
+    """Each session's median seconds per call over every round of every worker, and the
+    median over workers of its median ratio to ``baseline`` within a round."""
+    results = [_spawn(kind, rounds, calls, args) for _ in range(workers)]
+    names = list(results[0])
+    medians = {name: statistics.median(v for result in results for v in result[name])
+               for name in names}
+    ratios = {name: statistics.median(_paired_ratio(result, name, baseline)
+                                      for result in results) for name in names}
+    return medians, ratios
+
+
+def _paired_ratio(result: Rounds, name: str, baseline: str) -> float:
+    return statistics.median(x / b for x, b in zip(result[name], result[baseline]))
+
+
+def _spawn(kind: str, rounds: int, calls: int, args: Sequence[str]) -> Rounds:
+    command = [sys.executable, "-m", "benchmarks.workers", kind, str(rounds), str(calls),
+               *args]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"benchmark worker {kind} failed:\n{done.stderr}")
+    result: Rounds = json.loads(done.stdout)
+    return result
+
+
+def main(argv: Sequence[str]) -> int:
+    kind, rounds, calls, *args = argv
+    print(json.dumps(run_worker(kind, int(rounds), int(calls), args)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
