@@ -128,6 +128,9 @@ class OAuth2Auth(AuthBase):
         # A private store holds nothing this object does not know already.
         self._synced = token_key is None
         self._known_good: tuple[Optional[Token], Any, float] = (None, None, 0.0)
+        #: Set by an :class:`OAuth2Session` given this auth: its ``send`` renews after a
+        #: 401, so requests carry no per-request hook for it.
+        self._renewed_by_session = False
 
     @property
     def token(self) -> Optional[Token]:
@@ -215,12 +218,14 @@ class OAuth2Auth(AuthBase):
             check_url(url, self.client.allow_insecure, what="sending a token to")
         token = self.fresh_token()
         self._attach(r, token)
-        # What register_hook() does, without its per-call Callable check.
-        r.hooks["response"].append(self._retry_on_invalid_token)
+        if not self._renewed_by_session:
+            # What register_hook() does, without its per-call Callable check.
+            r.hooks["response"].append(self._retry_on_invalid_token)
         return r
 
     def _attach(self, r: requests.PreparedRequest, token: Token) -> None:
         r._oauth2_token = token  # type: ignore[attr-defined]  # which token a 401 rejects
+        r._oauth2_auth = self  # type: ignore[attr-defined]  # and who renews it
         self.client.attach_credentials(r, token)
 
     def _retry_on_invalid_token(
@@ -254,12 +259,33 @@ class OAuth2Auth(AuthBase):
 
 
 class OAuth2Session(requests.Session):
-    """A ``requests.Session`` with a default timeout whose ``auth`` is an :class:`OAuth2Auth`."""
+    """A ``requests.Session`` with a default timeout whose ``auth`` is an :class:`OAuth2Auth`.
+
+    The session, not a hook on each request, renews the token after a 401
+    ``invalid_token``: in time, the per-request hook cost an API call more than the rest
+    of the library together (about 1.5 %, against 0.3 % of its instructions).  So an
+    :class:`OAuth2Auth` given to a session renews after a 401 only in an
+    :class:`OAuth2Session`; for plain ``requests`` calls, use a fresh ``client.auth()``.
+    """
 
     def __init__(self, auth: Optional[AuthBase] = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         super().__init__()
+        if isinstance(auth, OAuth2Auth):
+            auth._renewed_by_session = True
         self.auth = auth
         self.timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        response: requests.Response = super().send(request, **kwargs)
+        if response.status_code != 401:  # nearly every response: leave at once
+            return response
+        # The auth that put a token on this very request (a redirect hop carries none);
+        # one renewed by its own hook has done so already.
+        auth: Optional[OAuth2Auth] = getattr(response.request, "_oauth2_auth", None)
+        if auth is None or not auth._renewed_by_session:
+            return response
+        kwargs.pop("allow_redirects", None)  # the adapter re-sends the request alone
+        return auth._retry_on_invalid_token(response, **kwargs)
 
     @property
     def token(self) -> Optional[Token]:

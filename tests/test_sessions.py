@@ -167,6 +167,31 @@ def test_a_401_to_a_request_with_its_own_auth_is_not_renewed_by_the_session(
     assert requests_mock.last_request.headers["Authorization"] == "Bearer other-at"
 
 
+def test_a_session_renews_from_send_not_from_a_hook_on_each_request(acme, requests_mock):
+    requests_mock.get(API, json={})
+    session = acme.session(Token(access_token="at", refresh_token="rt"))
+    assert session.get(API).request.hooks["response"] == []  # the hook cost ~1.5 % a call
+    standalone = requests.get(API, auth=acme.auth(Token(access_token="at")), timeout=5)
+    assert len(standalone.request.hooks["response"]) == 1
+
+
+def test_another_sessions_auth_is_renewed_by_itself_not_by_this_session(acme, requests_mock):
+    # session_a's send sees the 401, but the token on the request was session_b's: only
+    # session_b's auth may renew and re-send it, and session_a's token never goes out.
+    refresh = requests_mock.post(TOKEN_URL, json=bearer("b-new"))
+    api = requests_mock.get(API, [{"status_code": 401, "headers": INVALID},
+                                  {"json": {"ok": True}}])
+    session_a = acme.session(Token(access_token="a-at", refresh_token="a-rt"))
+    session_b = acme.session(Token(access_token="b-old", refresh_token="b-rt"))
+    response = session_a.get(API, auth=session_b.auth)
+    assert response.json() == {"ok": True}
+    assert parse_qs(refresh.last_request.text)["refresh_token"] == ["b-rt"]
+    assert [r.headers["Authorization"] for r in api.request_history] == [
+        "Bearer b-old", "Bearer b-new"]
+    assert session_b.token is not None and session_b.token.access_token == "b-new"
+    assert session_a.token is not None and session_a.token.access_token == "a-at"
+
+
 def test_a_second_401_is_returned_not_looped(acme, requests_mock) -> None:
     refresh = requests_mock.post(TOKEN_URL, json=bearer("new"))
     api = requests_mock.get(API, status_code=401, headers=INVALID)

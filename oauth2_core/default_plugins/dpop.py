@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # Attributes the session's own 401 handling (oauth2_core.auth) keeps on a request; a
 # request re-sent with a nonce keeps them, so a later invalid_token still renews.
-_CARRIED = ("_oauth2_token", "_oauth2_retried")
+_CARRIED = ("_oauth2_token", "_oauth2_auth", "_oauth2_retried")
 
 
 def add_proof(request: TokenRequest, key: DPoPKey) -> None:
