@@ -108,6 +108,27 @@ def test_a_provider_from_an_unconventionally_named_package_is_still_found(
     assert pm.package_of("delta") == "acme-idps"
 
 
+def test_found_by_name_the_package_name_is_the_one_asked_for(monkeypatch) -> None:
+    # Its metadata spells the name otherwise; reading it would cost start-up 0.6 M
+    # instructions, and the two spellings name one package to pip.
+    beta = FakeEntryPoint("beta", lambda: provider_module("beta"), [], "OAuth2_Beta")
+    monkeypatch.setattr(plugins_module, "installed_entry_points",
+                        lambda distribution=None: [beta])
+    pm = discovering()
+    oauth2_core.client("beta", client_id="i", plugins=pm)
+    assert pm.package_of("beta") == "oauth2-beta"
+
+
+@pytest.mark.parametrize("spelling", ["oauth2-beta", "OAuth2_Beta", "oauth2.beta", "BETA"])
+def test_allow_and_block_lists_match_a_package_name_in_any_spelling(
+        installed, monkeypatch, spelling) -> None:
+    monkeypatch.setenv("OAUTH2_CORE_LOAD_PLUGINS", spelling)
+    assert set(discovering().providers()) == {"beta"} | BUILT_IN
+    monkeypatch.delenv("OAUTH2_CORE_LOAD_PLUGINS")
+    monkeypatch.setenv("OAUTH2_CORE_DISABLE_PLUGINS", spelling)
+    assert set(discovering().providers()) == {"alpha", "gamma"} | BUILT_IN
+
+
 def test_allow_list_limits_loading(installed, monkeypatch) -> None:
     monkeypatch.setenv("OAUTH2_CORE_LOAD_PLUGINS", "alpha, oauth2-gamma")
     assert set(discovering().providers()) == {"alpha", "gamma"} | BUILT_IN
