@@ -321,3 +321,16 @@ def test_one_distribution_is_found_from_directory_listings(tmp_path, monkeypatch
     assert list(plugins_module.dist_info_dirs("oauth2-fake")) == [
         str(first / "oauth2_fake-2.0.dist-info"), str(second / "oauth2_fake-1.0.dist-info")]
     assert plugins_module.installed_entry_points("oauth2-absent") == []
+
+
+def test_the_standard_librarys_directories_are_not_listed(tmp_path, monkeypatch) -> None:
+    # No installer puts packages beside the standard library, whose ~280 entries were
+    # most of this search; one put there by hand is found by the full scan instead.
+    stdlib, site = tmp_path / "lib", tmp_path / "site"
+    _dist_info(stdlib, "oauth2_fake-9.0.dist-info", "[oauth2_core]\nfake = fake_stdlib\n")
+    _dist_info(stdlib / "lib-dynload", "oauth2_fake-8.0.dist-info", "")
+    _dist_info(site, "oauth2_fake-1.0.dist-info", "[oauth2_core]\nfake = fake_site\n")
+    monkeypatch.setattr(plugins_module.os, "__file__", str(stdlib / "os.py"))
+    monkeypatch.setattr(sys, "path", [str(stdlib), str(stdlib / "lib-dynload"), str(site)])
+    assert list(plugins_module.dist_info_dirs("oauth2-fake")) == [
+        str(site / "oauth2_fake-1.0.dist-info")]
