@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import requests
 
-from .device import DeviceFlowMixin
 from .errors import (
     ConfigurationError,
     InvalidToken,
@@ -19,8 +19,6 @@ from .errors import (
     TokenResponseError,
     raise_for_error_fields,
 )
-from .extensions import ExtensionsMixin
-from .idtoken import OpenIDMixin
 from .plugins import PluginManager, get_plugin_manager
 from .providers import PKCE_REQUIRED, PKCE_UNSUPPORTED, URL_FIELDS, Provider
 from .tokens import DEFAULT_LEEWAY, Token, parse_scope
@@ -31,8 +29,14 @@ if TYPE_CHECKING:
     # view, a CLI's first run) should not pay for the stores at start-up, nor a
     # service using client credentials for the authorization-code machinery, nor one
     # that never asks for a token for the retry policy.
+    # Likewise the OpenID, device-flow and extension methods below each import their
+    # module (idtoken, device, extensions) when first called.
     from .auth import OAuth2Auth, OAuth2Session, StoreLike, TokenCallback
     from .authorization import AuthorizationRequest, Callback
+    from .device import DeviceAuthorization
+    from .dpop import DPoPKey
+    from .jws import SigningKey
+    from .par import PushedAuthorizationRequest
     from .retry import RetryPolicy
     from .userinfo import UserInfo
 
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
     # about as much as a small module).
     Scope = Union[str, Iterable[str], None]
     TokenLike = Union[Token, Mapping[str, Any], str]
+    Assertion = Union[str, Callable[[], str], None]
 
 __all__ = ["OAuth2Client", "client"]
 
@@ -48,7 +53,7 @@ logger = logging.getLogger("oauth2_core")
 _ATTACH_ARGS = ("provider", "request", "token", "client")
 
 
-class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
+class OAuth2Client:
     """A registered application at one provider: builds URLs, gets and uses tokens.
 
     :param provider: a provider name (``"google"``) or a :class:`Provider`.
@@ -134,7 +139,18 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
                 check_url(url, allow_insecure, what=field)
         if self.redirect_uri and self.redirect_uri.startswith("http:"):
             check_url(self.redirect_uri, allow_insecure, what="redirect_uri")
-        self._setup_extensions()  # DPoP key, client assertion keys (extensions.py)
+        self._assertion_keys: dict[str, SigningKey] = {}  # by method (jwt_auth.py)
+        self._jwt_bearer_renewal: Optional[tuple[Assertion, Any, dict[str, Any]]] = None
+        dpop = settings.get("dpop")
+        if dpop is not None and dpop is not False:
+            from .extensions import setup_dpop
+
+            setup_dpop(self, dpop)
+
+    #: Clock skew tolerated on an id_token's ``exp`` and ``iat``, in seconds.
+    id_token_leeway: float = 60.0
+    #: The client's DPoP key (``client(..., dpop=True)``), or None without DPoP.
+    dpop_key: Optional[DPoPKey] = None
 
     @property
     def retry(self) -> RetryPolicy:
@@ -201,6 +217,7 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
         import secrets
 
         from .authorization import AuthorizationRequest, code_challenge, make_code_verifier
+        from .extensions import authorization_url
 
         query = self._authorize_params(scope, "code", redirect_uri, params)
         scopes = parse_scope(query.get("scope"))
@@ -215,7 +232,7 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
             nonce = secrets.token_urlsafe(32)
             query.setdefault("nonce", nonce)
         return AuthorizationRequest(
-            url=self._authorization_url(query, par, signed_request),
+            url=authorization_url(self, query, par, signed_request),
             state=state,
             redirect_uri=query.get("redirect_uri"),
             code_verifier=verifier,
@@ -249,7 +266,10 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
             code_verifier=request.code_verifier,
             **extra,
         )
-        self._check_token_endpoint_id_token(token, request.nonce)
+        if token.id_token:
+            from .idtoken import check_token_endpoint_id_token
+
+            check_token_endpoint_id_token(self, token, request.nonce)
         if "scope" not in token and (params.get("scope") or request.scope):
             # RFC 6749 5.1: an omitted scope is the one requested, unless the callback
             # already said what the user granted (Strava does).
@@ -322,7 +342,9 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
         if token is None or token.grant_type == "client_credentials":
             return self.client_credentials()
         if token.grant_type == "urn:ietf:params:oauth:grant-type:jwt-bearer":  # RFC 7523
-            return self._renew_jwt_bearer()  # a new assertion (extensions.py)
+            from .extensions import renew_jwt_bearer
+
+            return renew_jwt_bearer(self)  # with a new assertion
         raise InvalidToken(description="the token expired and has no refresh_token to renew it")
 
     def request_token(self, grant_type: str, **params: Any) -> Token:
@@ -392,6 +414,147 @@ class OAuth2Client(OpenIDMixin, DeviceFlowMixin, ExtensionsMixin):
         if info is None:
             raise ConfigurationError(f"no plugin fetches user info for {self.provider.name!r}")
         return info
+
+    # OpenID Connect (idtoken.py) ------------------------------------------------------
+    def validate_id_token(self, token_or_jwt: TokenLike,
+                          nonce: Optional[str] = None) -> dict[str, Any]:
+        """Validate an id_token (signature, iss, aud, azp, exp, iat, nonce, at_hash) and
+        return its claims.  Given a Token, its ``access_token`` is checked against
+        ``at_hash`` too.  The signature is always checked here (see
+        :mod:`oauth2_core.idtoken`).
+
+        :raises InvalidIDToken: naming the failed check.
+        """
+        from .idtoken import validate_for
+
+        return validate_for(self, token_or_jwt, nonce)
+
+    def userinfo_from_id_token(self, token: Token) -> UserInfo:
+        """The user, from the id_token alone (a provider without a UserInfo endpoint)."""
+        from .idtoken import id_token_identity
+        from .userinfo import UserInfo
+
+        return UserInfo.from_claims(id_token_identity(self, token))
+
+    def merge_id_token_claims(self, info: UserInfo, token: Token) -> UserInfo:
+        """``info`` completed with the id_token's claims (the UserInfo response wins).
+        A response about another ``sub`` is refused (OpenID Connect Core section 5.3.4:
+        token substitution)."""
+        if not token.id_token or "sub" not in info.raw:
+            return info  # not an OpenID userinfo (a plugin's own API): leave it alone
+        from .idtoken import merge_id_token_claims
+
+        return merge_id_token_claims(self, info, token)
+
+    # Device authorization grant (device.py, RFC 8628) ----------------------------------
+    def device_authorization(self, scope: Scope = None,
+                             **params: Any) -> DeviceAuthorization:
+        """Start a device authorization (RFC 8628 section 3.1).  Show the user
+        ``user_code`` and ``verification_uri`` (or ``verification_uri_complete``),
+        then call :meth:`poll_device_token`."""
+        from .device import device_authorization
+
+        return device_authorization(self, scope, params)
+
+    def poll_device_token(
+        self,
+        da: Mapping[str, Any],
+        timeout: Optional[float] = None,
+        on_code: Optional[Callable[[DeviceAuthorization], Any]] = None,
+        sleep: Callable[[float], Any] = time.sleep,
+    ) -> Token:
+        """Poll the token endpoint until the user approves (RFC 8628 section 3.4).
+
+        :param da: what :meth:`device_authorization` returned (or a stored copy).
+        :param timeout: give up after this many seconds (the device code's own expiry
+            always applies).
+        :param on_code: called once with ``da`` before polling, to show the code.
+        :param sleep: waits between polls (tests pass a fake).
+        :raises AccessDenied: the user refused.
+        :raises ExpiredToken: the device code expired first.
+        :raises DeviceFlowTimeout: ``timeout`` passed first.
+        """
+        from .device import poll_device_token
+
+        return poll_device_token(self, da, timeout, on_code, sleep)
+
+    # Extensions (extensions.py): JWT bearer, token exchange, logout, PAR ---------------
+    def jwt_bearer(self, assertion: Assertion = None, scope: Any = None,
+                   **claims: Any) -> Token:
+        """Get a token with a JWT bearer assertion (RFC 7523 section 2.1), the grant of
+        service accounts.
+
+        :param assertion: a signed assertion, or a callable returning a fresh one; by
+            default the client signs one with its ``private_key``: ``iss`` and ``sub``
+            the client id, ``aud`` the token endpoint (``client_assertion_audience``).
+        :param claims: claims of the assertion the client signs (``sub=`` to act for a
+            user, ``iss=`` for a service-account id, any other claim).
+        :return: a Token whose sessions renew it by running the grant again (with a
+            new assertion; impossible when ``assertion`` was a fixed string).
+        """
+        from .extensions import jwt_bearer
+
+        return jwt_bearer(self, assertion, scope, claims)
+
+    def jwt_bearer_assertion(self, **claims: Any) -> str:
+        """A fresh assertion for :meth:`jwt_bearer`, signed with the client's key."""
+        from .extensions import jwt_bearer_assertion
+
+        return jwt_bearer_assertion(self, claims)
+
+    def token_exchange(
+        self,
+        subject_token: TokenLike,
+        subject_token_type: str = "access_token",  # noqa: S107 - a token type, not a secret
+        actor_token: Optional[TokenLike] = None,
+        actor_token_type: Optional[str] = None,
+        requested_token_type: Optional[str] = None,
+        audience: Union[str, Iterable[str], None] = None,
+        resource: Union[str, Iterable[str], None] = None,
+        scope: Any = None,
+        **params: Any,
+    ) -> Token:
+        """Exchange a token for another (RFC 8693): delegation, impersonation, or a
+        token for another audience.
+
+        :param subject_token: the token to exchange (a string, or a Token: its access
+            token, or the kind ``subject_token_type`` names).
+        :param subject_token_type: a token type URI, or a short name (``access_token``,
+            ``refresh_token``, ``id_token``, ``jwt``, ``saml1``, ``saml2``).
+        :param actor_token: the acting party's token, for delegation.
+        :param audience: where the new token is to be used (one or several).
+        :param resource: the URI(s) of the resource(s) it is for (RFC 8707 form).
+        :return: the new Token; ``token["issued_token_type"]`` says what it is.
+        :raises TokenResponseError: the answer lacks ``issued_token_type``.
+        """
+        from .extensions import token_exchange
+
+        return token_exchange(self, subject_token, subject_token_type, actor_token,
+                              actor_token_type, requested_token_type, audience, resource,
+                              scope, params)
+
+    def logout_url(self, id_token_hint: Optional[TokenLike] = None,
+                   post_logout_redirect_uri: Optional[str] = None,
+                   state: Optional[str] = None, **params: Any) -> str:
+        """The URL that signs the user out at the provider (its ``end_session_url``;
+        OpenID Connect RP-Initiated Logout 1.0).
+
+        :param id_token_hint: the id_token from sign-in (or the Token holding it).
+        :param post_logout_redirect_uri: where the provider sends the user afterwards
+            (registered for the client); ``state`` comes back with them.
+        :param params: other parameters (``logout_hint``, ``ui_locales``).
+        """
+        from .extensions import logout_url
+
+        return logout_url(self, id_token_hint, post_logout_redirect_uri, state, params)
+
+    def push_authorization_request(self, **params: Any) -> PushedAuthorizationRequest:
+        """Push authorization parameters to the PAR endpoint yourself (RFC 9126); returns
+        a :class:`~oauth2_core.par.PushedAuthorizationRequest` (``request_uri``).
+        :meth:`begin_authorization` does this with ``par=True``."""
+        from .par import push_authorization_request
+
+        return push_authorization_request(self, params)
 
     # Using tokens ----------------------------------------------------------------------
     def auth(self, token: Optional[TokenLike] = None,

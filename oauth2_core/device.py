@@ -24,15 +24,13 @@ from .errors import (
 from .tokens import Token
 
 if TYPE_CHECKING:
-    import requests
-
-    from .providers import Provider
+    from .client import OAuth2Client
 
     # Type aliases, for annotations only (evaluated at import, a typing alias costs
     # about as much as a small module).
     Scope = Union[str, Iterable[str], None]
 
-__all__ = ["DEVICE_CODE_GRANT", "DeviceAuthorization", "DeviceFlowMixin", "DeviceFlowTimeout"]
+__all__ = ["DEVICE_CODE_GRANT", "DeviceAuthorization", "DeviceFlowTimeout"]
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 #: RFC 8628 section 3.2: poll every 5 seconds when the server does not say.
@@ -125,85 +123,61 @@ class DeviceAuthorization(dict[str, Any]):
     __str__ = __repr__
 
 
-class DeviceFlowMixin:
-    """The RFC 8628 methods of :class:`~oauth2_core.OAuth2Client`."""
+# What OAuth2Client's device-flow methods run (imported on first use) -----------------
+def device_authorization(client: OAuth2Client, scope: Scope,
+                         params: dict[str, Any]) -> DeviceAuthorization:
+    """:meth:`OAuth2Client.device_authorization` (RFC 8628 section 3.1)."""
+    url = client.provider.device_authorization_url
+    if not url:
+        raise ConfigurationError(f"provider {client.provider.name!r} has no "
+                                 "device_authorization_url")
+    joined = client._join_scope(scope if scope is not None else client.scope)
+    data = {k: v for k, v in {"scope": joined or None, **params}.items() if v is not None}
+    response = client.send(url, data, endpoint="device")
+    if response.status_code != 200:
+        client._raise_endpoint_error(response, "device_authorization", [client.client_secret])
+    try:
+        fields = response.json()
+    except ValueError:
+        fields = None
+    if not isinstance(fields, dict):
+        raise TokenResponseError(description="device authorization response is not a "
+                                 "JSON object", status_code=response.status_code,
+                                 response=response)
+    return DeviceAuthorization(fields)
 
-    if TYPE_CHECKING:  # provided by OAuth2Client
-        provider: Provider
-        scope: tuple[str, ...]
-        client_secret: Optional[str]
 
-        def _join_scope(self, scope: Scope) -> str: ...
-        def send(self, url: str, data: dict[str, Any], endpoint: str) -> requests.Response: ...
-        def request_token(self, grant_type: str, **params: Any) -> Token: ...
-        def _raise_endpoint_error(self, response: requests.Response, what: str,
-                                  sent: Iterable[Any]) -> None: ...
-
-    def device_authorization(self, scope: Scope = None,
-                             **params: Any) -> DeviceAuthorization:
-        """Start a device authorization (RFC 8628 section 3.1).  Show the user
-        ``user_code`` and ``verification_uri`` (or ``verification_uri_complete``),
-        then call :meth:`poll_device_token`."""
-        url = self.provider.device_authorization_url
-        if not url:
-            raise ConfigurationError(f"provider {self.provider.name!r} has no "
-                                     "device_authorization_url")
-        joined = self._join_scope(scope if scope is not None else self.scope)
-        data = {k: v for k, v in {"scope": joined or None, **params}.items() if v is not None}
-        response = self.send(url, data, endpoint="device")
-        if response.status_code != 200:
-            self._raise_endpoint_error(response, "device_authorization", [self.client_secret])
+def poll_device_token(
+    client: OAuth2Client,
+    da: Mapping[str, Any],
+    timeout: Optional[float],
+    on_code: Optional[Callable[[DeviceAuthorization], Any]],
+    sleep: Callable[[float], Any],
+) -> Token:
+    """:meth:`OAuth2Client.poll_device_token` (RFC 8628 sections 3.4 and 3.5)."""
+    if not isinstance(da, DeviceAuthorization):
+        da = DeviceAuthorization(da)
+    if on_code is not None:
+        on_code(da)
+    interval = da.interval
+    expires_after = da.expires_at - time.time()
+    started, waited = time.monotonic(), 0.0
+    while True:
+        # With a fake sleep no time passes, so the time asked to wait counts too.
+        elapsed = max(time.monotonic() - started, waited)
+        if elapsed + interval > expires_after:
+            raise ExpiredToken(description="the device code expired before the user "
+                               "approved the request")
+        if timeout is not None and elapsed + interval > timeout:
+            raise DeviceFlowTimeout(description=f"the user did not approve within "
+                                    f"{timeout:g} s")
+        sleep(interval)
+        waited += interval
         try:
-            fields = response.json()
-        except ValueError:
-            fields = None
-        if not isinstance(fields, dict):
-            raise TokenResponseError(description="device authorization response is not a "
-                                     "JSON object", status_code=response.status_code,
-                                     response=response)
-        return DeviceAuthorization(fields)
-
-    def poll_device_token(
-        self,
-        da: Mapping[str, Any],
-        timeout: Optional[float] = None,
-        on_code: Optional[Callable[[DeviceAuthorization], Any]] = None,
-        sleep: Callable[[float], Any] = time.sleep,
-    ) -> Token:
-        """Poll the token endpoint until the user approves (RFC 8628 section 3.4).
-
-        :param da: what :meth:`device_authorization` returned (or a stored copy).
-        :param timeout: give up after this many seconds (the device code's own expiry
-            always applies).
-        :param on_code: called once with ``da`` before polling, to show the code.
-        :param sleep: waits between polls (tests pass a fake).
-        :raises AccessDenied: the user refused.
-        :raises ExpiredToken: the device code expired first.
-        :raises DeviceFlowTimeout: ``timeout`` passed first.
-        """
-        if not isinstance(da, DeviceAuthorization):
-            da = DeviceAuthorization(da)
-        if on_code is not None:
-            on_code(da)
-        interval = da.interval
-        expires_after = da.expires_at - time.time()
-        started, waited = time.monotonic(), 0.0
-        while True:
-            # With a fake sleep no time passes, so the time asked to wait counts too.
-            elapsed = max(time.monotonic() - started, waited)
-            if elapsed + interval > expires_after:
-                raise ExpiredToken(description="the device code expired before the user "
-                                   "approved the request")
-            if timeout is not None and elapsed + interval > timeout:
-                raise DeviceFlowTimeout(description=f"the user did not approve within "
-                                        f"{timeout:g} s")
-            sleep(interval)
-            waited += interval
-            try:
-                return self.request_token(DEVICE_CODE_GRANT, device_code=da.device_code)
-            except AuthorizationPending:
-                continue
-            except SlowDown:
-                interval += SLOW_DOWN_STEP
-            except TransportError:
-                interval *= 2  # RFC 8628 section 3.5: back off after a connection timeout
+            return client.request_token(DEVICE_CODE_GRANT, device_code=da.device_code)
+        except AuthorizationPending:
+            continue
+        except SlowDown:
+            interval += SLOW_DOWN_STEP
+        except TransportError:
+            interval *= 2  # RFC 8628 section 3.5: back off after a connection timeout

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -32,22 +33,20 @@ from .errors import ConfigurationError, InvalidIDToken, OAuth2Error
 from .tokens import Token
 
 if TYPE_CHECKING:
+    from .client import OAuth2Client
     from .providers import Provider
-    from .transport import Transport
     from .userinfo import UserInfo
 
     # Type aliases, for annotations only (evaluated at import, a typing alias costs
     # about as much as a small module).
     TokenOrJWT = Union[Token, Mapping[str, Any], str]
 
-__all__ = ["DEFAULT_ID_TOKEN_ALGS", "OpenIDMixin", "validate_id_token"]
+__all__ = ["DEFAULT_ID_TOKEN_ALGS", "validate_id_token"]
 
 logger = logging.getLogger("oauth2_core")
 
 DEFAULT_ID_TOKEN_ALGS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
                          "ES256", "ES384", "ES512", "EdDSA")
-#: Clock skew tolerated on ``exp`` and ``iat``, in seconds.
-DEFAULT_ID_TOKEN_LEEWAY = 60.0
 MIN_RSA_BITS = 2048
 _HMAC = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 _EXTRA = "pip install 'oauth2-core[jwt]'"
@@ -89,7 +88,7 @@ def allowed_algs(provider: Provider) -> tuple[str, ...]:
 
 def validate_id_token(
     raw: str,
-    client: OpenIDMixin,
+    client: OAuth2Client,
     nonce: Optional[str] = None,
     access_token: Optional[str] = None,
     signature_required: bool = True,
@@ -123,7 +122,7 @@ def validate_id_token(
         raise _fail("alg", f"alg {alg!r} is not a signature algorithm we can check")
     elif (jwks_url := _jwks_url_to_verify_with(provider, signature_required)) is not None:
         kid = header.get("kid")
-        jwk = jwks_cache.find(jwks_url, client._fetch_json, alg,
+        jwk = jwks_cache.find(jwks_url, functools.partial(_fetch_jwks, client), alg,
                               kid if isinstance(kid, str) else None)
         _verify_with_jwk(jwk, alg, raw)
         crv = jwk.get("crv")
@@ -183,7 +182,7 @@ def _verify_with_jwk(jwk: Mapping[str, Any], alg: str, raw: str) -> None:
         raise _fail("signature", f"{type(exc).__name__}: {exc}") from None
 
 
-def _check_claims(claims: Mapping[str, Any], client: OpenIDMixin, nonce: Optional[str],
+def _check_claims(claims: Mapping[str, Any], client: OAuth2Client, nonce: Optional[str],
                   issuer_required: bool, check_expiry: bool) -> None:
     provider = client.provider
     _check_issuer(claims.get("iss"), claims, provider, issuer_required)
@@ -281,70 +280,50 @@ def _token_hash(value: bytes, alg: str, crv: Optional[str]) -> bytes:
     return hashlib.new(f"sha{bits}", value).digest()
 
 
-class OpenIDMixin:
-    """The OpenID Connect methods of :class:`~oauth2_core.OAuth2Client`."""
+# What OAuth2Client's OpenID methods run (imported on first use, not at start-up) ------
+def validate_for(client: OAuth2Client, token_or_jwt: TokenOrJWT,
+                 nonce: Optional[str]) -> dict[str, Any]:
+    """:meth:`OAuth2Client.validate_id_token`: an id_token string, or a Token whose
+    ``access_token`` is checked against ``at_hash`` too."""
+    raw, access_token = _split(token_or_jwt)
+    return validate_id_token(raw, client, nonce=nonce, access_token=access_token)
 
-    #: Clock skew tolerated on an id_token's ``exp`` and ``iat``, in seconds.
-    id_token_leeway: float = DEFAULT_ID_TOKEN_LEEWAY
 
-    if TYPE_CHECKING:  # provided by OAuth2Client
-        provider: Provider
-        client_id: Optional[str]
-        client_secret: Optional[str]
-        transport: Transport
+def check_token_endpoint_id_token(client: OAuth2Client, token: Token,
+                                  nonce: Optional[str]) -> None:
+    """Validate the id_token of a fresh token response (the code exchange)."""
+    validate_id_token(token.id_token or "", client, nonce=nonce,
+                      access_token=token.access_token, signature_required=False)
 
-    def validate_id_token(self, token_or_jwt: TokenOrJWT,
-                          nonce: Optional[str] = None) -> dict[str, Any]:
-        """Validate an id_token (signature, iss, aud, azp, exp, iat, nonce, at_hash) and
-        return its claims.  Given a Token, its ``access_token`` is checked against
-        ``at_hash`` too.  The signature is always checked here (see the module notes).
 
-        :raises InvalidIDToken: naming the failed check.
-        """
-        raw, access_token = _split(token_or_jwt)
-        return validate_id_token(raw, self, nonce=nonce, access_token=access_token)
+def id_token_identity(client: OAuth2Client, token: Token) -> dict[str, Any]:
+    """The user claims of a Token's id_token: validated like at sign-in, except that an
+    expired one still names the user."""
+    claims = validate_id_token(token.id_token or "", client, access_token=token.access_token,
+                               signature_required=False, check_expiry=False)
+    return {k: v for k, v in claims.items() if k not in _TOKEN_CLAIMS}
 
-    def _check_token_endpoint_id_token(self, token: Token,
-                                       nonce: Optional[str]) -> None:
-        """Validate the id_token of a fresh token response (the code exchange)."""
-        if token.id_token:
-            validate_id_token(token.id_token, self, nonce=nonce,
-                              access_token=token.access_token, signature_required=False)
 
-    def _id_token_identity(self, token: Token) -> dict[str, Any]:
-        """The user claims of a Token's id_token: validated like at sign-in, except that
-        an expired one still names the user."""
-        claims = validate_id_token(token.id_token or "", self, access_token=token.access_token,
-                                   signature_required=False, check_expiry=False)
-        return {k: v for k, v in claims.items() if k not in _TOKEN_CLAIMS}
+def merge_id_token_claims(client: OAuth2Client, info: UserInfo, token: Token) -> UserInfo:
+    """:meth:`OAuth2Client.merge_id_token_claims`; a UserInfo response about another
+    ``sub`` than the id_token's is refused (OpenID Connect Core section 5.3.4: token
+    substitution)."""
+    claims = id_token_identity(client, token)
+    if not equal(str(info.raw["sub"]), claims["sub"]):
+        raise OAuth2Error("userinfo_sub_mismatch", "the UserInfo response is about "
+                          "another subject than the id_token")
+    return type(info).from_claims({**claims, **info.raw})
 
-    def userinfo_from_id_token(self, token: Token) -> UserInfo:
-        """The user, from the id_token alone (a provider without a UserInfo endpoint)."""
-        from .userinfo import UserInfo
 
-        return UserInfo.from_claims(self._id_token_identity(token))
-
-    def merge_id_token_claims(self, info: UserInfo, token: Token) -> UserInfo:
-        """``info`` completed with the id_token's claims (the UserInfo response wins).
-        A response about another ``sub`` is refused (OpenID Connect Core section 5.3.4:
-        token substitution)."""
-        if not token.id_token or "sub" not in info.raw:
-            return info  # not an OpenID userinfo (a plugin's own API): leave it alone
-        claims = self._id_token_identity(token)
-        if not equal(str(info.raw["sub"]), claims["sub"]):
-            raise OAuth2Error("userinfo_sub_mismatch", "the UserInfo response is about "
-                              "another subject than the id_token")
-        return type(info).from_claims({**claims, **info.raw})
-
-    def _fetch_json(self, url: str) -> Any:
-        response = self.transport.request("GET", url, headers={"Accept": "application/json"})
-        if response.status_code != 200:
-            raise _fail("jwks", f"the provider's jwks_uri answered HTTP "
-                        f"{response.status_code}")
-        try:
-            return response.json()
-        except ValueError:
-            raise _fail("jwks", "the provider's jwks_uri did not answer JSON") from None
+def _fetch_jwks(client: OAuth2Client, url: str) -> Any:
+    response = client.transport.request("GET", url, headers={"Accept": "application/json"})
+    if response.status_code != 200:
+        raise _fail("jwks", f"the provider's jwks_uri answered HTTP "
+                    f"{response.status_code}")
+    try:
+        return response.json()
+    except ValueError:
+        raise _fail("jwks", "the provider's jwks_uri did not answer JSON") from None
 
 
 def _split(token_or_jwt: TokenOrJWT) -> tuple[str, Optional[str]]:

@@ -49,6 +49,9 @@ def test_building_a_client_generates_no_code_and_skips_the_redirect_machinery() 
     )
     assert "oauth2_core.authorization" not in loaded
     assert "oauth2_core.retry" not in loaded  # the retry policy comes with the first token
+    # The OpenID, device-flow and extension methods load their code when first called.
+    for module in ("idtoken", "device", "extensions", "compare"):
+        assert f"oauth2_core.{module}" not in loaded
     assert "dataclasses" not in loaded - _modules_after("import requests, pluggy")
     # The standard hooks are one module; what they do loads with the first token request.
     helpers = {f"oauth2_core.default_plugins.{name}"
