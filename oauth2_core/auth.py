@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import requests
 from requests.auth import AuthBase
+from requests.sessions import merge_setting
 
 from .errors import ConfigurationError, InvalidToken, RefreshCallbackError
 from .stores.base import StaleTokenError, TokenStore, TokenStoreError
@@ -228,29 +229,40 @@ class OAuth2Auth(AuthBase):
         r._oauth2_auth = self  # type: ignore[attr-defined]  # and who renews it
         self.client.attach_credentials(r, token)
 
-    def _retry_on_invalid_token(
-        self, response: requests.Response, **kwargs: Any
-    ) -> requests.Response:
-        if response.status_code != 401:  # nearly every response: leave at once
-            return response
+    def _renew_after(self, response: requests.Response) -> Optional[Token]:
+        """After a 401 ``invalid_token`` to a request this auth put a token on: renew the
+        token (single-flight) and return it; None when the request must not be sent
+        again (another 401, a retry already, a redirect hop, nothing to renew with)."""
         request = response.request
         if not is_invalid_token_response(response) or getattr(request, "_oauth2_retried", False):
-            return response
+            return None
         stale = getattr(request, "_oauth2_token", None)
         if stale is None:
             # Not a request this auth put a token on: a redirect hop, whose Authorization
             # requests dropped if it left the host.  Never put one back.
-            return response
+            return None
         if not (stale.refresh_token or stale.grant_type):
-            return response  # nothing to renew it with: hand the 401 to the caller
+            return None  # nothing to renew it with: hand the 401 to the caller
         token = self.fresh_token(stale=stale)
         response.content  # noqa: B018  # drain the body so the connection can be reused
         response.close()
+        return token
+
+    def _retry_on_invalid_token(
+        self, response: requests.Response, **kwargs: Any
+    ) -> requests.Response:
+        """The response hook of this auth used on its own (an :class:`OAuth2Session`
+        renews in its ``request`` instead)."""
+        if response.status_code != 401:  # nearly every response: leave at once
+            return response
+        request = response.request
+        if not _rewound(request):
+            return response
+        token = self._renew_after(response)
+        if token is None:
+            return response
         retry = request.copy()
         retry._oauth2_retried = True  # type: ignore[attr-defined]
-        seek = getattr(retry.body, "seek", None)
-        if seek is not None:
-            seek(0)  # a file-like body was read by the first attempt
         self._attach(retry, token)
         new_response: requests.Response = response.connection.send(retry, **kwargs)
         new_response.history.append(response)
@@ -258,14 +270,27 @@ class OAuth2Auth(AuthBase):
         return new_response
 
 
+def _rewound(request: requests.PreparedRequest) -> bool:
+    """Whether ``request``'s body can be sent again: none, bytes, or a file rewound to
+    where it started (a generator cannot)."""
+    if request.body is None or isinstance(request.body, (bytes, str)):
+        return True
+    try:
+        requests.utils.rewind_body(request)
+    except requests.exceptions.UnrewindableBodyError:
+        return False
+    return True
+
+
 class OAuth2Session(requests.Session):
     """A ``requests.Session`` with a default timeout whose ``auth`` is an :class:`OAuth2Auth`.
 
-    The session, not a hook on each request, renews the token after a 401
-    ``invalid_token``: in time, the per-request hook cost an API call more than the rest
-    of the library together (about 1.5 %, against 0.3 % of its instructions).  So an
-    :class:`OAuth2Auth` given to a session renews after a 401 only in an
-    :class:`OAuth2Session`; for plain ``requests`` calls, use a fresh ``client.auth()``.
+    The session's :meth:`request`, not a hook on each request, renews the token after a
+    401 ``invalid_token`` and sends the request once more: in time, the per-request hook
+    cost an API call about 1.5 % (0.3 % of its instructions).  So a request sent with
+    ``session.send(prepared)`` is not renewed after a 401 (one renewed before expiry
+    is), and an :class:`OAuth2Auth` given to a session renews after a 401 only in an
+    :class:`OAuth2Session`: for plain ``requests`` calls, use a fresh ``client.auth()``.
     """
 
     def __init__(self, auth: Optional[AuthBase] = None, timeout: float = DEFAULT_TIMEOUT) -> None:
@@ -274,18 +299,6 @@ class OAuth2Session(requests.Session):
             auth._renewed_by_session = True
         self.auth = auth
         self.timeout = timeout
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        response: requests.Response = super().send(request, **kwargs)
-        if response.status_code != 401:  # nearly every response: leave at once
-            return response
-        # The auth that put a token on this very request (a redirect hop carries none);
-        # one renewed by its own hook has done so already.
-        auth: Optional[OAuth2Auth] = getattr(response.request, "_oauth2_auth", None)
-        if auth is None or not auth._renewed_by_session:
-            return response
-        kwargs.pop("allow_redirects", None)  # the adapter re-sends the request alone
-        return auth._retry_on_invalid_token(response, **kwargs)
 
     @property
     def token(self) -> Optional[Token]:
@@ -302,11 +315,34 @@ class OAuth2Session(requests.Session):
         hooks: Any = None, stream: Optional[bool] = None, verify: Any = None, cert: Any = None,
         json: Any = None,
     ) -> requests.Response:
-        return super().request(
-            method, url, params, data, headers, cookies, files, auth,
-            self.timeout if timeout is _DEFAULT else timeout, allow_redirects, proxies, hooks,
-            stream, verify, cert, json,
-        )
+        if timeout is _DEFAULT:
+            timeout = self.timeout
+        response = super().request(method, url, params, data, headers, cookies, files, auth,
+                                   timeout, allow_redirects, proxies, hooks, stream, verify,
+                                   cert, json)
+        if response.status_code != 401:  # nearly every response: leave at once
+            return response
+        # Renewed by the auth that put the token on this very request (a redirect hop
+        # carries none); one that renews through its own hook has done so already.
+        sent = response.request
+        owner: Optional[OAuth2Auth] = getattr(sent, "_oauth2_auth", None)
+        if owner is None or not owner._renewed_by_session or not _rewound(sent):
+            return response
+        token = owner._renew_after(response)
+        if token is None:
+            return response
+        # The request as sent (its body already encoded: files were read), with its URL
+        # made again from what was asked for (a token in the query is replaced, not added
+        # to), then sent as requests.Session.request sends a request.
+        retry = sent.copy()
+        retry.prepare_url(url, merge_setting(params, self.params))  # type: ignore[no-untyped-call]
+        owner._attach(retry, token)
+        settings = self.merge_environment_settings(retry.url, proxies or {}, stream, verify,
+                                                   cert)
+        retried: requests.Response = self.send(retry, timeout=timeout,
+                                               allow_redirects=allow_redirects, **settings)
+        retried.history.insert(0, response)
+        return retried
 
 
 class StaticTokenAuth(AuthBase):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import time
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -134,6 +136,58 @@ def test_a_401_invalid_token_refreshes_once_and_retries(acme, requests_mock) -> 
     assert requests_mock.last_request.headers["Authorization"] == "Bearer new"
     session.post(API, data=b"payload")
     assert post_body.last_request.body == b"payload"
+
+
+def test_a_retry_after_a_401_sends_the_same_body_again(acme, requests_mock) -> None:
+    requests_mock.post(TOKEN_URL, json=bearer("new"))
+    bodies: list[bytes] = []
+
+    def answer(request: Any, context: Any) -> dict[str, bool]:
+        body = request.body
+        bodies.append(body.read() if hasattr(body, "read") else body)  # as it is sent
+        if request.headers["Authorization"] != "Bearer new":
+            context.status_code, context.headers = 401, INVALID
+        return {"ok": True}
+
+    requests_mock.post(API, json=answer)
+    session = acme.session(Token(access_token="revoked", refresh_token="rt"))
+    assert session.post(API, data=io.BytesIO(b"streamed")).json() == {"ok": True}
+    assert bodies == [b"streamed", b"streamed"]
+    bodies.clear()
+    session.auth._token = Token(access_token="revoked", refresh_token="rt")  # type: ignore[union-attr]
+    response = session.post(API, files={"f": ("a.txt", io.BytesIO(b"file body"))})
+    assert response.status_code == 200 and len(bodies) == 2
+    assert all(b"file body" in body for body in bodies)
+
+
+def test_a_body_that_cannot_be_sent_again_gets_the_401_back(acme, requests_mock) -> None:
+    refresh = requests_mock.post(TOKEN_URL, json=bearer("new"))
+    requests_mock.post(API, status_code=401, headers=INVALID)
+    session = acme.session(Token(access_token="revoked", refresh_token="rt"))
+    response = session.post(API, data=(chunk for chunk in [b"once ", b"only"]))
+    assert response.status_code == 401 and refresh.call_count == 0
+
+
+def test_a_retried_query_token_replaces_the_rejected_one(pm, requests_mock) -> None:
+    provider = ACME.with_endpoints(name="q", token_delivery="query")
+    requests_mock.post(TOKEN_URL, json=bearer("new"))
+    api = requests_mock.get(API, [{"status_code": 401, "headers": INVALID}, {"json": {}}])
+    client = oauth2_core.client(provider, client_id="i", plugins=pm)
+    session = client.session(Token(access_token="old", refresh_token="rt"))
+    session.params = {"v": "2"}
+    session.get(API, params={"a": "1"})
+    assert [parse_qs(urlsplit(r.url).query) for r in api.request_history] == [
+        {"v": ["2"], "a": ["1"], "access_token": ["old"]},
+        {"v": ["2"], "a": ["1"], "access_token": ["new"]}]
+
+
+def test_a_prepared_request_sent_by_hand_is_renewed_only_before_expiry(acme, requests_mock):
+    # The session renews after a 401 in request(), which session.send() skips.
+    refresh = requests_mock.post(TOKEN_URL, json=bearer("new"))
+    requests_mock.get(API, status_code=401, headers=INVALID)
+    session = acme.session(Token(access_token="revoked", refresh_token="rt"))
+    prepared = session.prepare_request(requests.Request("GET", API))
+    assert session.send(prepared).status_code == 401 and refresh.call_count == 0
 
 
 def test_a_401_after_a_cross_host_redirect_does_not_send_the_token_there(acme, requests_mock):
