@@ -85,12 +85,15 @@ def _token_response_parser() -> Callable[[Provider, requests.Response], Token]:
 def oauth2_attach_credentials(
     provider: Provider, request: requests.PreparedRequest, token: Token, client: OAuth2Client
 ) -> Optional[object]:
-    if token.token_type.lower() == "dpop":  # bound to the client's key, sent with a proof
+    # Read from the dict, not through Token.token_type: this runs for every API call.
+    kind = token.get("token_type")
+    if kind and str(kind).lower() == "dpop":  # bound to the client's key, sent with a proof
         from .dpop import attach_dpop_token
 
         return attach_dpop_token(provider, request, token, client)
-    for name, value in provider.api_headers.items():
-        request.headers.setdefault(name, value)  # a header the caller set wins
+    if provider.api_headers:
+        for name, value in provider.api_headers.items():
+            request.headers.setdefault(name, value)  # a header the caller set wins
     if provider.token_delivery == "query":
         request.prepare_url(request.url, {provider.token_query_param: token["access_token"]})
     else:
