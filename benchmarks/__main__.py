@@ -38,10 +38,10 @@ def plan(quick: bool) -> dict[str, Measure]:
         "cold": lambda: measures.cold(pairs=pairs),
         "storm": lambda: storm.storm(threads=64),
         # Token round trips are noisier (the server's own time): more rounds.
-        "tokens": lambda: interop.token_round_trips(rounds=rounds if quick else 21,
+        "tokens": lambda: interop.token_round_trips(rounds=rounds if quick else 41,
                                                     tokens=tokens),
-        "overhead": lambda: token_overhead.token_overhead(rounds=rounds if quick else 15,
-                                                          fetches=fetches),
+        "overhead": lambda: token_overhead.token_overhead(
+            rounds=worker_rounds, fetches=fetches // 2, workers=workers),
         "scaling": lambda: measures.scaling(SCALING_COUNTS, rounds=worker_rounds,
                                             calls=calls, workers=max(1, workers // 2)),
         "instructions": lambda: instructions.instructions(calls=20 if quick else 500),

@@ -9,7 +9,6 @@ actual work.
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import time
@@ -20,9 +19,9 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from .bench_plugins import interleaved
 from .peers import BASELINE, OURS, PEERS, Library, libraries
 from .table import Row, judged
+from .workers import in_workers
 
 MEASURE = "token request overhead, canned response"
 TOKEN_URL = "https://as.example/token"
@@ -46,37 +45,40 @@ class CannedTokenAdapter(HTTPAdapter):
         return response
 
 
-def _time_fetches(fetch: Callable[[], str], fetches: int) -> float:
+def time_fetches(fetch: Callable[[], str], fetches: int) -> float:
+    """Seconds per token, averaged over ``fetches`` fetches."""
     start = time.perf_counter()
     for _ in range(fetches):
         fetch()
     return (time.perf_counter() - start) / fetches
 
 
-def token_overhead(rounds: int, fetches: int,
+def fetchers(names: Sequence[str] = ()) -> dict[str, tuple[Callable[[], str],
+                                                            requests.Session]]:
+    """Each installed library's (or those ``names``') token fetcher against the canned
+    answer (run in each worker), checked to parse a token first."""
+    chosen = {lib.name: lib.token_fetcher(TOKEN_URL, "bench", "s") for lib in libraries()
+              if not names or lib.name in names}
+    for name, (fetch, session) in chosen.items():
+        session.mount("https://", CannedTokenAdapter())
+        if not fetch():
+            raise RuntimeError(f"{name} parsed no access token")
+    return chosen
+
+
+def token_overhead(rounds: int, fetches: int, workers: int = 1,
                    libs: Optional[Sequence[Library]] = None) -> list[Row]:
-    """Seconds per client-credentials token of each library against a canned answer;
-    ratio to a plain ``requests.Session().post``."""
+    """Seconds per client-credentials token of each library against a canned answer, in
+    ``workers`` fresh interpreters; ratio to a plain ``requests.Session().post``."""
     libs = list(libs) if libs is not None else libraries()
-    fetchers = {lib.name: lib.token_fetcher(TOKEN_URL, "bench", "s") for lib in libs}
-    try:
-        for name, (fetch, session) in fetchers.items():
-            session.mount("https://", CannedTokenAdapter())
-            if not fetch():
-                raise RuntimeError(f"{name} parsed no access token")
-        medians = interleaved({name: functools.partial(_time_fetches, fetch, fetches)
-                               for name, (fetch, _) in fetchers.items()}, rounds)
-    finally:
-        for _, session in fetchers.values():
-            session.close()
-    base = medians[BASELINE.name]
-    best_peer = min((medians[lib.name] for lib in libs if lib in PEERS), default=None)
+    medians, ratios = in_workers("token-overhead", workers, rounds, fetches,
+                                 [lib.name for lib in libs], BASELINE.name)
+    best_peer = min((ratios[lib.name] for lib in libs if lib in PEERS), default=None)
     rows = []
     for lib in libs:
-        seconds = medians[lib.name]
         target = verdict = ""
         if lib is OURS and best_peer is not None:
-            target, verdict = "≤ fastest peer", judged(seconds <= best_peer)
-        rows.append(Row(MEASURE, lib.name, f"{seconds * 1e6:.1f} µs", seconds / base,
-                        target, verdict))
+            target, verdict = "≤ fastest peer", judged(ratios[lib.name] <= best_peer)
+        rows.append(Row(MEASURE, lib.name, f"{medians[lib.name] * 1e6:.1f} µs",
+                        ratios[lib.name], target, verdict))
     return rows

@@ -20,6 +20,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Callable
 
 import requests
 
@@ -31,26 +32,35 @@ ROOT = Path(__file__).resolve().parent.parent
 Rounds = dict[str, list[float]]
 
 
-def _sessions(kind: str, args: Sequence[str]) -> dict[str, requests.Session]:
-    from . import measures
+def _timers(kind: str, calls: int, args: Sequence[str],
+            ) -> tuple[dict[str, Callable[[], float]], list[requests.Session]]:
+    """The timers of ``kind`` built in this interpreter (each returns seconds per call
+    over ``calls`` calls), and the sessions to close afterwards."""
+    from . import measures, token_overhead
 
+    if kind == "token-overhead":
+        fetchers = token_overhead.fetchers(list(args))
+        return ({name: functools.partial(token_overhead.time_fetches, fetch, calls)
+                 for name, (fetch, _) in fetchers.items()},
+                [session for _, session in fetchers.values()])
     if kind == "per-call":
-        return measures.per_call_sessions(list(args))
-    if kind == "scaling":
-        return measures.scaling_sessions([int(n) for n in args])
-    raise ValueError(f"unknown worker kind {kind!r}")
+        sessions = measures.per_call_sessions(list(args))
+    elif kind == "scaling":
+        sessions = measures.scaling_sessions([int(n) for n in args])
+    else:
+        raise ValueError(f"unknown worker kind {kind!r}")
+    return ({name: functools.partial(time_calls, session, calls)
+             for name, session in sessions.items()}, list(sessions.values()))
 
 
 def run_worker(kind: str, rounds: int, calls: int, args: Sequence[str]) -> Rounds:
-    """Build the sessions of ``kind`` in this interpreter and time them in interleaved
-    rounds (after a warm-up), each answered by a :class:`NullAdapter`."""
-    sessions = _sessions(kind, args)
+    """Build the timers of ``kind`` in this interpreter and run them in interleaved
+    rounds (after a warm-up)."""
+    timers, sessions = _timers(kind, calls, args)
     try:
-        timers = {name: functools.partial(time_calls, session, calls)
-                  for name, session in sessions.items()}
         return _rounds(timers, rounds)
     finally:
-        for session in sessions.values():
+        for session in sessions:
             session.close()
 
 
