@@ -181,6 +181,17 @@ def test_a_retried_query_token_replaces_the_rejected_one(pm, requests_mock) -> N
         {"v": ["2"], "a": ["1"], "access_token": ["new"]}]
 
 
+def test_the_auth_alone_retries_with_the_new_query_token_only(pm, requests_mock) -> None:
+    provider = ACME.with_endpoints(name="q", token_delivery="query")
+    requests_mock.post(TOKEN_URL, json=bearer("new"))
+    api = requests_mock.get(API, [{"status_code": 401, "headers": INVALID}, {"json": {}}])
+    auth = oauth2_core.client(provider, client_id="i", plugins=pm).auth(
+        Token(access_token="old", refresh_token="rt"))
+    requests.get(API, params={"a": "1"}, auth=auth, timeout=5)
+    assert [parse_qs(urlsplit(r.url).query) for r in api.request_history] == [
+        {"a": ["1"], "access_token": ["old"]}, {"a": ["1"], "access_token": ["new"]}]
+
+
 def test_a_prepared_request_sent_by_hand_is_renewed_only_before_expiry(acme, requests_mock):
     # The session renews after a 401 in request(), which session.send() skips.
     refresh = requests_mock.post(TOKEN_URL, json=bearer("new"))

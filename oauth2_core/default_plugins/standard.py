@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from typing import TYPE_CHECKING, Any, Callable, Optional
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import requests
 
@@ -95,7 +95,15 @@ def oauth2_attach_credentials(
         for name, value in provider.api_headers.items():
             request.headers.setdefault(name, value)  # a header the caller set wins
     if provider.token_delivery == "query":
-        request.prepare_url(request.url, {provider.token_query_param: token["access_token"]})
+        url, name = request.url or "", provider.token_query_param
+        parts = urlsplit(url)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        if any(key == name for key, _ in pairs):
+            # A request sent again after a 401 carries the rejected token: replace it
+            # instead of adding a second.
+            kept = [(key, value) for key, value in pairs if key != name]
+            url = parts._replace(query=urlencode(kept)).geturl()
+        request.prepare_url(url, {name: token["access_token"]})
     else:
         request.headers["Authorization"] = (
             f"{provider.authorization_scheme} {token['access_token']}"
