@@ -124,11 +124,6 @@ def _medians(results: Mapping[str, Sequence[float]]) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in results.items()}
 
 
-def interleaved(timers: Mapping[str, Callable[[], float]], rounds: int) -> dict[str, float]:
-    """The median of each timer over ``rounds`` interleaved rounds."""
-    return _medians(_rounds(timers, rounds))
-
-
 def interleaved_ratios(timers: Mapping[str, Callable[[], float]], rounds: int,
                        baseline: str) -> tuple[dict[str, float], dict[str, float]]:
     """Each timer's median, and its median ratio to ``baseline`` within one round.

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import requests
 from requests.auth import AuthBase
-from requests.sessions import merge_setting
 
 from .errors import ConfigurationError, InvalidToken, RefreshCallbackError
 from .stores.base import StaleTokenError, TokenStore, TokenStoreError
@@ -129,8 +128,8 @@ class OAuth2Auth(AuthBase):
         # A private store holds nothing this object does not know already.
         self._synced = token_key is None
         self._known_good: tuple[Optional[Token], Any, float] = (None, None, 0.0)
-        #: Set by an :class:`OAuth2Session` given this auth: its ``send`` renews after a
-        #: 401, so requests carry no per-request hook for it.
+        #: Set by an :class:`OAuth2Session` given this auth: its ``request`` renews after
+        #: a 401, so requests carry no per-request hook for it.
         self._renewed_by_session = False
 
     @property
@@ -229,24 +228,34 @@ class OAuth2Auth(AuthBase):
         r._oauth2_auth = self  # type: ignore[attr-defined]  # and who renews it
         self.client.attach_credentials(r, token)
 
-    def _renew_after(self, response: requests.Response) -> Optional[Token]:
+    def _send_again(self, response: requests.Response,
+                    send: Callable[[requests.PreparedRequest], requests.Response],
+                    ) -> requests.Response:
         """After a 401 ``invalid_token`` to a request this auth put a token on: renew the
-        token (single-flight) and return it; None when the request must not be sent
-        again (another 401, a retry already, a redirect hop, nothing to renew with)."""
+        token (single-flight) and ``send`` the request once more, with the new token.
+        The 401 itself when the request must not go again: another 401, a retry
+        already, a redirect hop, nothing to renew with, a body that cannot be re-sent."""
         request = response.request
         if not is_invalid_token_response(response) or getattr(request, "_oauth2_retried", False):
-            return None
+            return response
         stale = getattr(request, "_oauth2_token", None)
         if stale is None:
             # Not a request this auth put a token on: a redirect hop, whose Authorization
             # requests dropped if it left the host.  Never put one back.
-            return None
-        if not (stale.refresh_token or stale.grant_type):
-            return None  # nothing to renew it with: hand the 401 to the caller
+            return response
+        if not (stale.refresh_token or stale.grant_type) or not _rewound(request):
+            return response  # nothing to renew it with, or a generator body: hand it back
         token = self.fresh_token(stale=stale)
         response.content  # noqa: B018  # drain the body so the connection can be reused
         response.close()
-        return token
+        # The request as sent (its body encoded: files were read already); the attach
+        # replaces the rejected token, in the header or the query.
+        retry = request.copy()
+        retry._oauth2_retried = True  # type: ignore[attr-defined]
+        self._attach(retry, token)
+        new_response = send(retry)
+        new_response.history.insert(0, response)
+        return new_response
 
     def _retry_on_invalid_token(
         self, response: requests.Response, **kwargs: Any
@@ -255,19 +264,8 @@ class OAuth2Auth(AuthBase):
         renews in its ``request`` instead)."""
         if response.status_code != 401:  # nearly every response: leave at once
             return response
-        request = response.request
-        if not _rewound(request):
-            return response
-        token = self._renew_after(response)
-        if token is None:
-            return response
-        retry = request.copy()
-        retry._oauth2_retried = True  # type: ignore[attr-defined]
-        self._attach(retry, token)
-        new_response: requests.Response = response.connection.send(retry, **kwargs)
-        new_response.history.append(response)
-        new_response.request = retry
-        return new_response
+        adapter = response.connection
+        return self._send_again(response, lambda retry: adapter.send(retry, **kwargs))
 
 
 def _rewound(request: requests.PreparedRequest) -> bool:
@@ -324,25 +322,14 @@ class OAuth2Session(requests.Session):
             return response
         # Renewed by the auth that put the token on this very request (a redirect hop
         # carries none); one that renews through its own hook has done so already.
-        sent = response.request
-        owner: Optional[OAuth2Auth] = getattr(sent, "_oauth2_auth", None)
-        if owner is None or not owner._renewed_by_session or not _rewound(sent):
+        owner: Optional[OAuth2Auth] = getattr(response.request, "_oauth2_auth", None)
+        if owner is None or not owner._renewed_by_session:
             return response
-        token = owner._renew_after(response)
-        if token is None:
-            return response
-        # The request as sent (its body already encoded: files were read), with its URL
-        # made again from what was asked for (a token in the query is replaced, not added
-        # to), then sent as requests.Session.request sends a request.
-        retry = sent.copy()
-        retry.prepare_url(url, merge_setting(params, self.params))  # type: ignore[no-untyped-call]
-        owner._attach(retry, token)
-        settings = self.merge_environment_settings(retry.url, proxies or {}, stream, verify,
-                                                   cert)
-        retried: requests.Response = self.send(retry, timeout=timeout,
-                                               allow_redirects=allow_redirects, **settings)
-        retried.history.insert(0, response)
-        return retried
+        # Sent again as requests.Session.request sends a request.
+        settings = self.merge_environment_settings(response.request.url, proxies or {},
+                                                   stream, verify, cert)
+        return owner._send_again(response, lambda retry: self.send(
+            retry, timeout=timeout, allow_redirects=allow_redirects, **settings))
 
 
 class StaticTokenAuth(AuthBase):

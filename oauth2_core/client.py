@@ -79,6 +79,11 @@ class OAuth2Client:
         to send each request once, or a number of attempts.
     """
 
+    #: Clock skew tolerated on an id_token's ``exp`` and ``iat``, in seconds.
+    id_token_leeway: float = 60.0
+    #: The client's DPoP key (``client(..., dpop=True)``), or None without DPoP.
+    dpop_key: Optional[DPoPKey] = None
+
     def __init__(
         self,
         provider: Union[str, Provider],
@@ -146,11 +151,6 @@ class OAuth2Client:
             from .extensions import setup_dpop
 
             setup_dpop(self, dpop)
-
-    #: Clock skew tolerated on an id_token's ``exp`` and ``iat``, in seconds.
-    id_token_leeway: float = 60.0
-    #: The client's DPoP key (``client(..., dpop=True)``), or None without DPoP.
-    dpop_key: Optional[DPoPKey] = None
 
     @property
     def retry(self) -> RetryPolicy:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["PluginLoadWarning", "PluginManager", "get_plugin_manager", "make_plugin_manager"]
 
 
-#: The attribute ``@hookimpl`` sets on the functions it marks.
+#: The attributes ``@hookimpl`` and ``@hookspec`` set on the functions they mark.
 _IMPL_MARK = PROJECT_NAME + "_impl"
 _SPEC_MARK = PROJECT_NAME + "_spec"
 
