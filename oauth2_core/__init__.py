@@ -7,35 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from .client import OAuth2Client, client
 from .errors import (
-    AccessDenied,
-    AuthorizationPending,
     CallbackError,
     ConfigurationError,
-    ExpiredToken,
     InsecureTransportError,
-    InsufficientScope,
-    InvalidClient,
-    InvalidGrant,
     InvalidIDToken,
-    InvalidRequest,
-    InvalidScope,
-    InvalidToken,
     IssuerMismatch,
     OAuth2CoreError,
     OAuth2Error,
     PluginError,
     ProviderNotFound,
     RefreshCallbackError,
-    ServerError,
-    SlowDown,
     StateMismatch,
-    TemporarilyUnavailable,
     TokenResponseError,
     TransportError,
-    UnauthorizedClient,
-    UnsupportedGrantType,
-    UnsupportedResponseType,
-    UnsupportedTokenType,
 )
 from .hookspecs import hookimpl
 from .plugins import PluginLoadWarning, PluginManager, make_plugin_manager
@@ -48,12 +32,37 @@ if TYPE_CHECKING:
     from .authorization import AuthorizationRequest
     from .device import DeviceAuthorization, DeviceFlowTimeout
     from .discovery import DiscoveryError
+    from .error_codes import (
+        AccessDenied,
+        AuthorizationPending,
+        ExpiredToken,
+        InsufficientScope,
+        InvalidClient,
+        InvalidGrant,
+        InvalidRequest,
+        InvalidScope,
+        InvalidToken,
+        ServerError,
+        SlowDown,
+        TemporarilyUnavailable,
+        UnauthorizedClient,
+        UnsupportedGrantType,
+        UnsupportedResponseType,
+        UnsupportedTokenType,
+    )
     from .stores import TokenStore, TokenStoreError, open_store
     from .userinfo import UserInfo
 
 #: Names imported on first use: ``import oauth2_core`` plus ``client(...)`` is on the
 #: start-up path of every CLI and worker, and most never touch these modules.
 _LAZY = {
+    # Every error code's class: a server's error loads them (see error_codes.py).
+    **dict.fromkeys((
+        "AccessDenied", "AuthorizationPending", "ExpiredToken", "InsufficientScope",
+        "InvalidClient", "InvalidGrant", "InvalidRequest", "InvalidScope", "InvalidToken",
+        "ServerError", "SlowDown", "TemporarilyUnavailable", "UnauthorizedClient",
+        "UnsupportedGrantType", "UnsupportedResponseType", "UnsupportedTokenType",
+    ), "error_codes"),
     "OAuth2Auth": "auth", "OAuth2BearerToken": "auth", "OAuth2Session": "auth",
     "AuthorizationRequest": "authorization",
     "DeviceAuthorization": "device", "DeviceFlowTimeout": "device",

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 import requests
 from requests.auth import AuthBase
 
-from .errors import ConfigurationError, InvalidToken, RefreshCallbackError
+from .error_codes import InvalidToken
+from .errors import ConfigurationError, RefreshCallbackError
 from .stores.base import StaleTokenError, TokenStore, TokenStoreError
 from .stores.factory import open_store
 from .stores.memory import MemoryStore, process_store

@@ -11,7 +11,8 @@ from typing import Any, Optional, Union
 from urllib.parse import parse_qsl, urlsplit
 
 from .compare import equal
-from .errors import CallbackError, IssuerMismatch, StateMismatch, raise_for_error_fields
+from .error_codes import raise_for_error_fields
+from .errors import CallbackError, IssuerMismatch, StateMismatch
 
 __all__ = ["AuthorizationRequest", "code_challenge", "make_code_verifier", "parse_callback"]
 

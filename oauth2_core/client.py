@@ -11,14 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import requests
 
-from .errors import (
-    ConfigurationError,
-    InvalidToken,
-    IssuerMismatch,
-    OAuth2Error,
-    TokenResponseError,
-    raise_for_error_fields,
-)
+from .errors import ConfigurationError, IssuerMismatch, OAuth2Error, TokenResponseError
 from .plugins import PluginManager, get_plugin_manager
 from .providers import PKCE_REQUIRED, PKCE_UNSUPPORTED, URL_FIELDS, Provider
 from .tokens import DEFAULT_LEEWAY, Token, parse_scope
@@ -345,6 +338,8 @@ class OAuth2Client:
             from .extensions import renew_jwt_bearer
 
             return renew_jwt_bearer(self)  # with a new assertion
+        from .error_codes import InvalidToken
+
         raise InvalidToken(description="the token expired and has no refresh_token to renew it")
 
     def request_token(self, grant_type: str, **params: Any) -> Token:
@@ -653,6 +648,8 @@ class OAuth2Client:
 
     def _raise_endpoint_error(self, response: requests.Response, what: str,
                               sent: Iterable[Any]) -> None:
+        from .error_codes import raise_for_error_fields
+
         try:
             fields = response.json()
         except ValueError:

@@ -12,15 +12,8 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from .errors import (
-    AuthorizationPending,
-    ConfigurationError,
-    ExpiredToken,
-    OAuth2Error,
-    SlowDown,
-    TokenResponseError,
-    TransportError,
-)
+from .error_codes import AuthorizationPending, ExpiredToken, SlowDown
+from .errors import ConfigurationError, OAuth2Error, TokenResponseError, TransportError
 from .tokens import Token
 
 if TYPE_CHECKING:

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 from urllib.parse import urlencode, urlsplit
 
-from .errors import ConfigurationError, InvalidToken, OAuth2Error, TokenResponseError
+from .error_codes import InvalidToken
+from .errors import ConfigurationError, OAuth2Error, TokenResponseError
 from .tokens import Token
 
 if TYPE_CHECKING:

@@ -98,7 +98,7 @@ def oauth2_parse_token_response(
     its Content-Type and raises :class:`~oauth2_core.TokenResponseError` for anything
     else, so a provider with form-encoded bodies, errors in HTTP 200 or nested tokens
     implements this hook.  Raise an ``OAuth2Error`` subclass (see
-    ``oauth2_core.errors.error_class``) for an error response.
+    ``oauth2_core.error_codes.error_class``) for an error response.
 
     :param provider: the provider.
     :param response: the ``requests.Response`` (its body is already read).

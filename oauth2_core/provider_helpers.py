@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
 from .default_plugins.token_response import describe_body, form_object, json_object
-from .errors import OAuth2Error, TokenResponseError, error_class
+from .error_codes import error_class
+from .errors import OAuth2Error, TokenResponseError
 
 if TYPE_CHECKING:
     import requests

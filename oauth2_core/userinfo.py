@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import parse_qsl, urlsplit
 
-from .errors import InvalidToken, OAuth2Error
+from .error_codes import InvalidToken
+from .errors import OAuth2Error
 
 if TYPE_CHECKING:
     import requests

@@ -50,7 +50,8 @@ def test_building_a_client_generates_no_code_and_skips_the_redirect_machinery() 
     assert "oauth2_core.authorization" not in loaded
     assert "oauth2_core.retry" not in loaded  # the retry policy comes with the first token
     # The OpenID, device-flow and extension methods load their code when first called.
-    for module in ("idtoken", "device", "extensions", "compare"):
+    # Nor does a class for every RFC error code get made before a server sends one.
+    for module in ("idtoken", "device", "extensions", "compare", "error_codes"):
         assert f"oauth2_core.{module}" not in loaded
     assert "dataclasses" not in loaded - _modules_after("import requests, pluggy")
     # The standard hooks are one module; what they do loads with the first token request.
@@ -75,6 +76,37 @@ def test_lazy_names_are_the_real_objects(name: str) -> None:
     value = getattr(oauth2_core, name)
     assert value.__name__ == name and value.__module__.startswith("oauth2_core.")
     assert name in dir(oauth2_core) and name in oauth2_core.__all__
+
+
+@pytest.mark.parametrize("name", ["InvalidGrant", "AccessDenied", "SlowDown", "InvalidToken"])
+def test_an_error_code_class_is_one_class_by_every_route(name: str) -> None:
+    import oauth2_core.error_codes
+    import oauth2_core.errors
+
+    value = getattr(oauth2_core.error_codes, name)
+    assert getattr(oauth2_core, name) is value
+    assert getattr(oauth2_core.errors, name) is value
+    assert issubclass(value, oauth2_core.OAuth2Error)
+    assert name in dir(oauth2_core.errors) and name in oauth2_core.errors.__all__
+    assert oauth2_core.errors.error_class(value.code) is value
+
+
+def test_an_error_code_class_named_first_from_errors_loads_its_module() -> None:
+    loaded = _modules_after("from oauth2_core.errors import InvalidGrant, raise_for_error_fields")
+    assert "oauth2_core.error_codes" in loaded
+
+
+def test_an_unknown_name_in_errors_is_an_attribute_error() -> None:
+    import oauth2_core.errors
+
+    with pytest.raises(AttributeError, match="no attribute 'InvalidGrunt'"):
+        oauth2_core.errors.InvalidGrunt  # noqa: B018
+
+
+def test_a_dunder_probe_of_errors_loads_nothing() -> None:
+    loaded = _modules_after("import oauth2_core.errors as e\n"
+                            "assert not hasattr(e, '__path__') and not hasattr(e, '__wrapped__')")
+    assert "oauth2_core.error_codes" not in loaded
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

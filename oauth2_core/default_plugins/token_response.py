@@ -8,7 +8,8 @@ from urllib.parse import parse_qsl
 
 import requests
 
-from ..errors import TokenResponseError, raise_for_error_fields
+from ..error_codes import raise_for_error_fields
+from ..errors import TokenResponseError
 from ..providers import Provider
 from ..tokens import Token
 
