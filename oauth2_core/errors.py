@@ -18,59 +18,23 @@ from typing import TYPE_CHECKING, Any, ClassVar, Optional
 if TYPE_CHECKING:
     import requests
 
-    from .error_codes import (
-        AccessDenied,
-        AuthorizationPending,
-        ExpiredToken,
-        InsufficientScope,
-        InvalidClient,
-        InvalidGrant,
-        InvalidRequest,
-        InvalidScope,
-        InvalidToken,
-        ServerError,
-        SlowDown,
-        TemporarilyUnavailable,
-        UnauthorizedClient,
-        UnsupportedGrantType,
-        UnsupportedResponseType,
-        UnsupportedTokenType,
-        error_class,
-        raise_for_error_fields,
-    )
+    # For type checkers, the names __getattr__ below loads: error_codes.__all__.
+    from .error_codes import *  # noqa: F403
 
 __all__ = [
-    "AccessDenied",
-    "AuthorizationPending",
     "CallbackError",
     "ConfigurationError",
-    "ExpiredToken",
     "InsecureTransportError",
-    "InsufficientScope",
-    "InvalidClient",
-    "InvalidGrant",
     "InvalidIDToken",
-    "InvalidRequest",
-    "InvalidScope",
-    "InvalidToken",
     "IssuerMismatch",
     "OAuth2CoreError",
     "OAuth2Error",
     "PluginError",
     "ProviderNotFound",
     "RefreshCallbackError",
-    "ServerError",
-    "SlowDown",
     "StateMismatch",
-    "TemporarilyUnavailable",
     "TokenResponseError",
     "TransportError",
-    "UnauthorizedClient",
-    "UnsupportedGrantType",
-    "UnsupportedResponseType",
-    "UnsupportedTokenType",
-    "error_class",
-    "raise_for_error_fields",
 ]
 
 
@@ -194,4 +158,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    codes = importlib.import_module(".error_codes", __package__)
+    return sorted(set(globals()) | set(codes.__all__))

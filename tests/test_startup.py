@@ -87,7 +87,7 @@ def test_an_error_code_class_is_one_class_by_every_route(name: str) -> None:
     assert getattr(oauth2_core, name) is value
     assert getattr(oauth2_core.errors, name) is value
     assert issubclass(value, oauth2_core.OAuth2Error)
-    assert name in dir(oauth2_core.errors) and name in oauth2_core.errors.__all__
+    assert name in dir(oauth2_core.errors) and name in oauth2_core.error_codes.__all__
     assert oauth2_core.errors.error_class(value.code) is value
 
 
