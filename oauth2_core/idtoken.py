@@ -222,7 +222,8 @@ def _check_issuer(iss: Any, claims: Mapping[str, Any], provider: Provider,
             raise ConfigurationError(f"provider {provider.name!r} has no issuer to check "
                                      "id_tokens against")
         return  # came over TLS from the token endpoint we were configured with
-    if equal(iss, expected):
+    if equal(iss, expected) or any(equal(iss, alias)
+                                   for alias in provider.id_token_issuer_aliases):
         return
     filled = _fill_issuer(expected, provider.id_token_issuer_claims, claims)
     if filled is not None and equal(iss, filled):

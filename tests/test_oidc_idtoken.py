@@ -303,3 +303,36 @@ def test_a_token_without_id_token_cannot_be_validated(client) -> None:
         client.validate_id_token(Token(access_token="at"))
     with pytest.raises(ConfigurationError, match="string or a Token"):
         client.validate_id_token(12)  # type: ignore[arg-type]
+
+
+# Issuer aliases (Google documents both https://accounts.google.com and accounts.google.com)
+ALIASED = Provider(
+    name="aliased", issuer=ISSUER, jwks_url=f"{ISSUER}/jwks", token_url=f"{ISSUER}/token",
+    id_token_issuer_aliases=("id.example",),
+)
+
+
+@pytest.fixture
+def aliased(idp, served, pm) -> oauth2_core.OAuth2Client:
+    return oauth2_core.client(ALIASED, client_id=CLIENT_ID, plugins=pm)
+
+
+def test_an_issuer_alias_the_provider_documents_is_accepted(aliased, idp) -> None:
+    assert aliased.validate_id_token(idp.sign(idp.claims(iss="id.example")))
+    assert aliased.validate_id_token(idp.sign(idp.claims(iss=ISSUER)))
+
+
+@pytest.mark.parametrize("iss", ["http://id.example", "id.example.evil", "ID.EXAMPLE",
+                                 "id.example/", ""])
+def test_only_the_exact_alias_is_accepted(aliased, idp, iss) -> None:
+    assert "'iss' failed" in failed_check(aliased, idp.sign(idp.claims(iss=iss)))
+
+
+def test_aliases_are_not_accepted_without_being_declared(client, idp) -> None:
+    assert "'iss' failed" in failed_check(client, idp.sign(idp.claims(iss="id.example")))
+
+
+@pytest.mark.parametrize("aliases", ["accounts.google.com", ("",), (None,), [b"x"]])
+def test_issuer_aliases_must_be_a_sequence_of_strings(aliases) -> None:
+    with pytest.raises(ConfigurationError, match="id_token_issuer_aliases"):
+        Provider(name="p", issuer=ISSUER, id_token_issuer_aliases=aliases)
