@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import oauth2_google
@@ -9,6 +10,7 @@ import pytest
 
 import oauth2_core
 from oauth2_core.testing import check_plugin_contract, fake_token_endpoint, plugin_manager
+from oauth2_core.testing.signing import Signer
 
 
 @pytest.fixture
@@ -78,3 +80,74 @@ def test_revocation_posts_the_token(google, requests_mock) -> None:
     endpoint = requests_mock.post("https://oauth2.googleapis.com/revoke", text="")
     google.revoke_token(oauth2_core.Token(access_token="ya29", refresh_token="1//0g"))
     assert parse_qs(endpoint.last_request.text)["token"] == ["1//0g"]
+
+
+def test_default_scopes_are_openid_email_profile_space_separated(google) -> None:
+    query = parse_qs(urlsplit(google.authorize_url()).query)
+    assert query["scope"] == ["openid email profile"]
+
+
+def test_begin_authorization_sends_pkce_s256_state_and_a_nonce(google) -> None:
+    request = google.begin_authorization()
+    query = parse_qs(urlsplit(request.url).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["code_challenge"][0] and request.code_verifier
+    assert query["state"] == [request.state] and query["nonce"] == [request.nonce]
+
+
+def test_a_refresh_keeps_the_refresh_token_google_does_not_send_again(google,
+                                                                      requests_mock) -> None:
+    endpoint = fake_token_endpoint(requests_mock, "https://oauth2.googleapis.com/token", {
+        "access_token": "ya29.new", "expires_in": 3599, "token_type": "Bearer",
+        "scope": "openid email", "refresh_token_expires_in": 604799,
+    })
+    token = google.refresh_token(oauth2_core.Token(access_token="ya29.old",
+                                                   refresh_token="1//0g"))
+    assert parse_qs(endpoint.last_request.text)["refresh_token"] == ["1//0g"]
+    assert (token.access_token, token.refresh_token) == ("ya29.new", "1//0g")
+    assert token["refresh_token_expires_in"] == 604799
+
+
+def test_the_device_flow_reads_googles_verification_url(google, requests_mock) -> None:
+    endpoint = requests_mock.post("https://oauth2.googleapis.com/device/code", json={
+        "device_code": "AH-1Ng", "user_code": "GQVQ-JKEC", "expires_in": 1800,
+        "interval": 5, "verification_url": "https://www.google.com/device",
+    })
+    device = google.device_authorization(scope=["email"])
+    assert parse_qs(endpoint.last_request.text)["client_id"] == [
+        "cid.apps.googleusercontent.com"]
+    assert device.verification_uri == "https://www.google.com/device"
+
+
+@pytest.mark.parametrize(("iss", "accepted"), [
+    ("https://accounts.google.com", True),
+    ("accounts.google.com", True),  # also documented by Google
+    ("https://accounts.google.com.evil", False),
+    ("http://accounts.google.com", False),
+])
+def test_both_documented_id_token_issuers_are_accepted(google, requests_mock, iss,
+                                                       accepted) -> None:
+    signer = Signer()  # needs PyJWT, which the plugins env installs
+    requests_mock.get("https://www.googleapis.com/oauth2/v3/certs", json=signer.jwks())
+    request = google.begin_authorization()
+    now = int(time.time())
+    id_token = signer.sign({"iss": iss, "aud": "cid.apps.googleusercontent.com",
+                            "sub": "1070", "iat": now, "exp": now + 600,
+                            "nonce": request.nonce})
+    fake_token_endpoint(requests_mock, "https://oauth2.googleapis.com/token", {
+        "access_token": "ya29.a0", "expires_in": 3599, "token_type": "Bearer",
+        "id_token": id_token})
+    callback = {"code": "4/0Ab", "state": request.state}
+    if accepted:
+        assert google.complete_authorization(callback, request).id_token == id_token
+    else:
+        with pytest.raises(oauth2_core.InvalidIDToken, match="'iss' failed"):
+            google.complete_authorization(callback, request)
+
+
+def test_the_callbacks_iss_must_still_be_the_issuer_itself(google) -> None:
+    # The alias is for id_tokens only: RFC 9207's iss on the callback compares exactly.
+    request = google.begin_authorization()
+    callback = {"code": "4/0Ab", "state": request.state, "iss": "accounts.google.com"}
+    with pytest.raises(oauth2_core.IssuerMismatch):
+        google.complete_authorization(callback, request)
