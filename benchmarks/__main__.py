@@ -25,11 +25,9 @@ OPT_IN = frozenset({"instructions"})
 def plan(quick: bool) -> dict[str, Measure]:
     """The measures in table order, sized for a full run (< 4 min on 2 noisy cores) or a
     quick one (< 60 s: the smoke run CI uses)."""
-    # Many short rounds rather than a few long ones: each ratio is taken within a round.
     # Cold starts swing most from run to run (the same code read 1.07 and 1.16 here):
-    # more pairs than rounds of the in-process measures.
-    rounds, calls, pairs, tokens, fetches = (3, 300, 2, 20, 200) if quick else (
-        45, 600, 41, 80, 1000)
+    # many pairs, each ratio taken within a pair.
+    calls, pairs, tokens, fetches = (300, 2, 20, 200) if quick else (600, 41, 80, 1000)
     # In-process timings are split over fresh interpreters (see benchmarks/workers.py).
     workers, worker_rounds = (1, 3) if quick else (11, 6)
     return {
@@ -37,9 +35,8 @@ def plan(quick: bool) -> dict[str, Measure]:
                                               workers=workers),
         "cold": lambda: measures.cold(pairs=pairs),
         "storm": lambda: storm.storm(threads=64),
-        # Token round trips are noisier (the server's own time): more rounds.
-        "tokens": lambda: interop.token_round_trips(rounds=rounds if quick else 41,
-                                                    tokens=tokens),
+        "tokens": lambda: interop.token_round_trips(rounds=worker_rounds, tokens=tokens,
+                                                    workers=workers),
         "overhead": lambda: token_overhead.token_overhead(
             rounds=worker_rounds, fetches=fetches // 2, workers=workers),
         "scaling": lambda: measures.scaling(SCALING_COUNTS, rounds=worker_rounds,

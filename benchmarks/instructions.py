@@ -12,6 +12,10 @@ one says how much work each library adds, the wall-clock one what that work cost
   a run with no calls, divided by N, against a plain ``requests.Session``.
 - per token: the same for N client-credentials token requests answered by the canned
   token response of the token-overhead measure, against ``requests.Session().post``.
+- per token from oidc-provider: the same against the real server of the token round
+  trips (the client's instructions only: the server is another process).  The round
+  trips' wall-clock ratios put the libraries within a few per cent of one another, less
+  than they move from run to run here; this row ranks the client work without noise.
 
 Opt-in (``python -m benchmarks --only instructions``): it needs ``valgrind`` and takes a
 few minutes, as a program runs some 50 times slower under it.
@@ -19,6 +23,7 @@ few minutes, as a program runs some 50 times slower under it.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -35,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 _REFS = re.compile(r"refs:\s+([\d,]+)")
 #: argv[3] == "api": argv[2] authenticated GETs through a null transport with a session of
 #: the library named in argv[1]; "token": argv[2] client-credentials tokens from a canned
-#: token response.  One of each first: first-call set-up is not per-call cost.
+#: token response; "interop": from the oidc-provider token endpoint at argv[4].  One of
+#: each first: first-call set-up is not per-call cost.
 _PER_CALL_SCRIPT = f"""
 import sys
 sys.path.append({str(ROOT)!r})  # for benchmarks/; the libraries come from site-packages
@@ -48,9 +54,12 @@ if sys.argv[3] == "api":
     session.mount("https://", NullAdapter())
     def once():
         session.get({API_URL!r})
-else:
+elif sys.argv[3] == "token":
     once, session = library.token_fetcher(TOKEN_URL, "bench", "s")
     session.mount("https://", CannedTokenAdapter())
+else:
+    from benchmarks.interop import CLIENT_ID, CLIENT_SECRET
+    once, session = library.token_fetcher(sys.argv[4], CLIENT_ID, CLIENT_SECRET)
 once()
 for _ in range(int(sys.argv[2])):
     once()
@@ -65,9 +74,12 @@ def valgrind_missing() -> Optional[str]:
 def count(code: str, *args: str) -> int:
     """Instructions ``python -c code *args`` executes, start-up included."""
     valgrind = shutil.which("valgrind") or "valgrind"
+    # requests-oauthlib refuses http:// unless told (loopback_http_allowed sets it).
+    env = {**_BYTECODE_ENV, **{k: v for k, v in os.environ.items()
+                               if k == "OAUTHLIB_INSECURE_TRANSPORT"}}
     done = subprocess.run(
         [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-         "-c", code, *args], capture_output=True, text=True, check=True, env=_BYTECODE_ENV,
+         "-c", code, *args], capture_output=True, text=True, check=True, env=env,
         cwd=neutral_dir())
     match = _REFS.search(done.stderr)
     if match is None:
@@ -82,11 +94,12 @@ def cold_counts(snippets: Sequence[str]) -> dict[str, int]:
     return {code: count(code) for code in snippets}
 
 
-def per_call_count(library: str, calls: int, what: str = "api") -> float:
+def per_call_count(library: str, calls: int, what: str = "api", *args: str) -> float:
     """Instructions one authenticated GET (``what="api"``) or one client-credentials
-    token (``"token"``) of ``library`` adds."""
-    return (count(_PER_CALL_SCRIPT, library, str(calls), what)
-            - count(_PER_CALL_SCRIPT, library, "0", what)) / calls
+    token (``"token"``; ``"interop"``, from the token endpoint URL in ``args``) of
+    ``library`` adds."""
+    return (count(_PER_CALL_SCRIPT, library, str(calls), what, *args)
+            - count(_PER_CALL_SCRIPT, library, "0", what, *args)) / calls
 
 
 def instructions(calls: int, libs: Optional[Sequence[Library]] = None) -> list[Row]:
@@ -107,6 +120,7 @@ def instructions(calls: int, libs: Optional[Sequence[Library]] = None) -> list[R
         rows.append(Row("instructions per client-credentials token", lib.name,
                         f"{per_token[lib.name] / 1e6:.3f} M",
                         per_token[lib.name] / per_token[BASELINE.name]))
+    rows += _interop_rows(max(1, calls // 10), libs)
     codes = {lib.name: lib.cold_code for lib in libs}
     codes["floor: requests + pluggy + entry_points()"] = COLD_FLOOR
     cold = cold_counts(list(dict.fromkeys(codes.values())))
@@ -114,3 +128,20 @@ def instructions(calls: int, libs: Optional[Sequence[Library]] = None) -> list[R
         rows.append(Row("instructions, cold start", name, f"{cold[code] / 1e6:.1f} M",
                         cold[code] / cold[BASELINE.cold_code]))
     return rows
+
+
+def _interop_rows(tokens: int, libs: Sequence[Library]) -> list[Row]:
+    """Instructions per token from oidc-provider, or one loud skipped row without it."""
+    from . import interop  # starts Node.js: only when this measure runs
+    from .peers import loopback_http_allowed
+
+    what = "instructions per token from oidc-provider"
+    try:
+        with interop.oidc_provider() as issuer, loopback_http_allowed():
+            counts = {lib.name: per_call_count(lib.name, tokens, "interop", issuer + "/token")
+                      for lib in libs}
+    except interop.ServerUnavailable as exc:
+        print(f"!!! {what} SKIPPED: {exc}", file=sys.stderr)
+        return [Row(what, "all libraries", interop.SKIPPED)]
+    return [Row(what, lib.name, f"{counts[lib.name] / 1e6:.3f} M",
+                counts[lib.name] / counts[BASELINE.name]) for lib in libs]

@@ -36,8 +36,10 @@ def _timers(kind: str, calls: int, args: Sequence[str],
             ) -> tuple[dict[str, Callable[[], float]], list[requests.Session]]:
     """The timers of ``kind`` built in this interpreter (each returns seconds per call
     over ``calls`` calls), and the sessions to close afterwards."""
-    from . import measures, token_overhead
+    from . import interop, measures, token_overhead
 
+    if kind == "tokens":  # args: the token endpoint's URL, then the libraries
+        return interop.timers(args[0], args[1:], calls)
     if kind == "token-overhead":
         fetchers = token_overhead.fetchers(list(args))
         return ({name: functools.partial(token_overhead.time_fetches, fetch, calls)

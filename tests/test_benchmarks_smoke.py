@@ -8,6 +8,7 @@ benchmarks/requirements.txt, which the test environment installs.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,24 +126,46 @@ def test_instruction_rows_are_ratios_to_plain_requests(bench, monkeypatch) -> No
     # per call; cold snippets: ours costs 1.25 times plain requests.
     per_call = {peers.BASELINE.name: 100, peers.OURS.name: 110}
     per_token = {peers.BASELINE.name: 200, peers.OURS.name: 190}
+    from_server = {peers.BASELINE.name: 300, peers.OURS.name: 270}
     cold = {peers.BASELINE.cold_code: 400, peers.OURS.cold_code: 500}
+    kinds = {"api": per_call, "token": per_token, "interop": from_server}
 
     def fake_count(code: str, *args: str) -> int:
         if args:
-            library, calls, what = args
-            return 1000 + (per_call if what == "api" else per_token)[library] * int(calls)
+            library, calls, what, *url = args
+            assert url == (["http://127.0.0.1:9/token"] if what == "interop" else [])
+            return 1000 + kinds[what][library] * int(calls)
         return cold.get(code, 420)
 
+    interop = importlib.import_module("benchmarks.interop")
     monkeypatch.setattr(instructions, "count", fake_count)
     monkeypatch.setattr(instructions, "run_python", lambda code: 0.0)
+    monkeypatch.setattr(interop, "oidc_provider",
+                        lambda: contextlib.nullcontext("http://127.0.0.1:9"))
     rows = {(row.measure, row.library.split(" (")[0]): row.ratio
             for row in instructions.instructions(calls=10, libs=libs)}
     assert rows[("instructions per API call", "oauth2-core")] == pytest.approx(1.1)
     assert rows[("instructions per client-credentials token", "oauth2-core")
                 ] == pytest.approx(0.95)
+    assert rows[("instructions per token from oidc-provider", "oauth2-core")
+                ] == pytest.approx(0.9)
     assert rows[("instructions, cold start", "oauth2-core")] == pytest.approx(1.25)
     assert rows[("instructions, cold start", "floor: requests + pluggy + entry_points()")
                 ] == pytest.approx(1.05)
+
+
+def test_instructions_from_the_server_are_skipped_loudly_without_it(bench, monkeypatch,
+                                                                   capsys) -> None:
+    instructions = importlib.import_module("benchmarks.instructions")
+    interop = importlib.import_module("benchmarks.interop")
+
+    def unavailable() -> None:
+        raise interop.ServerUnavailable("node is not installed")
+
+    monkeypatch.setattr(interop, "oidc_provider", unavailable)
+    [row] = instructions._interop_rows(1, [bench["peers"].BASELINE])
+    assert row.value == interop.SKIPPED
+    assert "SKIPPED: node is not installed" in capsys.readouterr().err
 
 
 def test_each_round_starts_one_timer_later_so_none_runs_twice_in_a_row(bench) -> None:
