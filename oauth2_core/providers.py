@@ -62,6 +62,21 @@ _MAPPING_FIELDS = ("extra_authorize_params", "api_headers", "template_defaults",
                    "template_patterns", "id_token_issuer_claims")
 
 
+#: The fields holding a sequence of names (scopes, token types, algorithms, issuers).
+_NAMES_FIELDS = ("default_scopes", "token_types", "id_token_signing_algs",
+                 "id_token_issuer_aliases")
+
+
+def _names(provider: str, field: str, value: Iterable[str]) -> tuple[str, ...]:
+    """A names field as a tuple.  A lone string is split on whitespace, as a scope string
+    is: ``"RS256"`` is one algorithm, not five letters, and ``"openid email"`` two scopes."""
+    names = tuple(value.split() if isinstance(value, str) else value)
+    if not all(isinstance(item, str) and item for item in names):
+        raise ConfigurationError(f"provider {provider!r}: {field} must be non-empty strings, "
+                                 f"not {names!r}")
+    return names
+
+
 class Provider:
     """One OAuth 2.0 / OpenID Connect provider; immutable (:meth:`with_endpoints` copies).
 
@@ -198,20 +213,12 @@ class Provider:
             )
         for field in _MAPPING_FIELDS:
             values[field] = _frozen_mapping(values[field])
-        values["default_scopes"] = tuple(default_scopes)
-        values["id_token_signing_algs"] = algs = tuple(id_token_signing_algs)
-        if "none" in (alg.lower() for alg in algs):
+        for field in _NAMES_FIELDS:
+            values[field] = _names(name, field, values[field])
+        values["token_types"] = tuple(t.lower() for t in values["token_types"])
+        if "none" in (alg.lower() for alg in values["id_token_signing_algs"]):
             raise ConfigurationError(f"provider {name!r}: unsigned id_tokens "
                                      "(alg 'none') are never accepted")
-        # A lone string would become its characters, each then an accepted issuer.
-        aliases = () if isinstance(id_token_issuer_aliases, str) else tuple(
-            id_token_issuer_aliases)
-        if isinstance(id_token_issuer_aliases, str) or not all(
-                isinstance(alias, str) and alias for alias in aliases):
-            raise ConfigurationError(f"provider {name!r}: id_token_issuer_aliases must be "
-                                     "a sequence of non-empty strings")
-        values["id_token_issuer_aliases"] = aliases
-        values["token_types"] = tuple(t.lower() for t in token_types)
         if not env_prefix:
             values["env_prefix"] = f"OAUTH2_{name.upper().replace('-', '_').replace('.', '_')}_"
         if not title:

@@ -332,7 +332,7 @@ def test_aliases_are_not_accepted_without_being_declared(client, idp) -> None:
     assert "'iss' failed" in failed_check(client, idp.sign(idp.claims(iss="id.example")))
 
 
-@pytest.mark.parametrize("aliases", ["accounts.google.com", ("",), (None,), [b"x"]])
-def test_issuer_aliases_must_be_a_sequence_of_strings(aliases) -> None:
+@pytest.mark.parametrize("aliases", [("",), (None,), [b"x"]])
+def test_issuer_aliases_must_be_strings(aliases) -> None:
     with pytest.raises(ConfigurationError, match="id_token_issuer_aliases"):
         Provider(name="p", issuer=ISSUER, id_token_issuer_aliases=aliases)

@@ -67,6 +67,27 @@ def test_invalid_provider_data_is_refused(field: str, value: str) -> None:
         Provider(**kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(("field", "given", "kept"), [
+    ("default_scopes", "openid email", ("openid", "email")),
+    ("token_types", "Bearer", ("bearer",)),
+    ("id_token_signing_algs", "RS256", ("RS256",)),
+    ("id_token_issuer_aliases", "accounts.google.com", ("accounts.google.com",)),
+])
+def test_a_lone_string_in_a_names_field_is_split_on_spaces_not_into_letters(
+        field: str, given: str, kept: tuple[str, ...]) -> None:
+    provider = Provider(name="p", **{field: given})
+    assert getattr(provider, field) == kept
+    assert getattr(provider.with_endpoints(), field) == kept
+
+
+@pytest.mark.parametrize("field", ["default_scopes", "token_types", "id_token_signing_algs",
+                                   "id_token_issuer_aliases"])
+@pytest.mark.parametrize("value", [("openid", ""), ("openid", None), [b"openid"]])
+def test_a_names_field_holds_only_non_empty_strings(field: str, value: object) -> None:
+    with pytest.raises(ConfigurationError, match=f"provider 'p': {field} must be"):
+        Provider(name="p", **{field: value})
+
+
 def test_provider_is_frozen_and_its_mappings_read_only() -> None:
     provider = Provider(name="p", extra_authorize_params={"a": "1"})
     with pytest.raises(AttributeError):
