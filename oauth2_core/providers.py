@@ -81,7 +81,9 @@ class Provider:
     """One OAuth 2.0 / OpenID Connect provider; immutable (:meth:`with_endpoints` copies).
 
     Only ``name`` is required; a provider without ``authorize_url`` can still do the
-    client-credentials grant, one without ``token_url`` cannot get tokens at all.
+    client-credentials grant, one without ``token_url`` cannot get tokens at all.  The
+    fields of names (``default_scopes``, ``token_types``, ``id_token_signing_algs``,
+    ``id_token_issuer_aliases``) take a sequence or one space-separated string.
     """
 
     # A plain class rather than a dataclass: generating a frozen dataclass's methods for
