@@ -57,9 +57,12 @@ class NullAdapter(BaseAdapter):
         pass
 
 
-#: Bytecode allowed: with PYTHONDONTWRITEBYTECODE set, editable installs and source
-#: checkouts would be compiled on every start and look slower than they are.
-_BYTECODE_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+def bytecode_env() -> dict[str, str]:
+    """This process's environment as it is now (a measure may have set a variable, such
+    as requests-oauthlib's permission for http://), without PYTHONDONTWRITEBYTECODE:
+    with it set, editable installs and source checkouts would be compiled on every
+    start and look slower than they are."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 @functools.cache
@@ -75,7 +78,7 @@ def neutral_dir() -> str:
 def run_python(code: str) -> float:
     """Seconds a fresh interpreter takes to run ``code`` (start-up included)."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env=_BYTECODE_ENV,
+    subprocess.run([sys.executable, "-c", code], check=True, env=bytecode_env(),
                    cwd=neutral_dir())
     return time.perf_counter() - start
 

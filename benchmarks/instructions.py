@@ -23,7 +23,6 @@ few minutes, as a program runs some 50 times slower under it.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -32,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
-from .bench_plugins import _BYTECODE_ENV, API_URL, COLD_FLOOR, neutral_dir, run_python
+from .bench_plugins import API_URL, COLD_FLOOR, bytecode_env, neutral_dir, run_python
 from .peers import BASELINE, Library, libraries
 from .table import Row
 
@@ -74,12 +73,9 @@ def valgrind_missing() -> Optional[str]:
 def count(code: str, *args: str) -> int:
     """Instructions ``python -c code *args`` executes, start-up included."""
     valgrind = shutil.which("valgrind") or "valgrind"
-    # requests-oauthlib refuses http:// unless told (loopback_http_allowed sets it).
-    env = {**_BYTECODE_ENV, **{k: v for k, v in os.environ.items()
-                               if k == "OAUTHLIB_INSECURE_TRANSPORT"}}
     done = subprocess.run(
         [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-         "-c", code, *args], capture_output=True, text=True, check=True, env=env,
+         "-c", code, *args], capture_output=True, text=True, check=True, env=bytecode_env(),
         cwd=neutral_dir())
     match = _REFS.search(done.stderr)
     if match is None:
