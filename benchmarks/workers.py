@@ -36,10 +36,8 @@ def _timers(kind: str, calls: int, args: Sequence[str],
             ) -> tuple[dict[str, Callable[[], float]], list[requests.Session]]:
     """The timers of ``kind`` built in this interpreter (each returns seconds per call
     over ``calls`` calls), and the sessions to close afterwards."""
-    from . import interop, measures, token_overhead
+    from . import measures, token_overhead
 
-    if kind == "tokens":  # args: the token endpoint's URL, then the libraries
-        return interop.timers(args[0], args[1:], calls)
     if kind == "token-overhead":
         fetchers = token_overhead.fetchers(list(args))
         return ({name: functools.partial(token_overhead.time_fetches, fetch, calls)
@@ -57,7 +55,12 @@ def _timers(kind: str, calls: int, args: Sequence[str],
 
 def run_worker(kind: str, rounds: int, calls: int, args: Sequence[str]) -> Rounds:
     """Build the timers of ``kind`` in this interpreter and run them in interleaved
-    rounds (after a warm-up)."""
+    rounds (after a warm-up).  Token round trips take turns token by token instead
+    (``calls`` tokens per round; args: the token endpoint's URL, then the libraries)."""
+    if kind == "tokens":
+        from . import interop
+
+        return interop.token_rounds(args[0], args[1:], rounds, calls)
     timers, sessions = _timers(kind, calls, args)
     try:
         return _rounds(timers, rounds)

@@ -178,6 +178,21 @@ def test_each_round_starts_one_timer_later_so_none_runs_twice_in_a_row(bench) ->
     assert all(first != second for first, second in zip(runs, runs[1:]))
 
 
+def test_token_round_trips_take_turns_token_by_token(bench) -> None:
+    interop = importlib.import_module("benchmarks.interop")
+    order: list[str] = []
+    now = [0.0]
+    # Each fetch of "b" takes 3 s, every other 1 s, on a clock only fetches move.
+    fetchers = {name: (lambda name=name: order.append(name) or now.__setitem__(
+        0, now[0] + (3.0 if name == "b" else 1.0))) for name in "abc"}
+    results = interop.interleaved_tokens(fetchers, rounds=2, tokens=2,
+                                         clock=lambda: now[0])
+    # Every turn starts one later, carrying on across rounds: no fetcher twice in a row.
+    assert order == list("abc" "bca" "cab" "abc")
+    assert all(first != second for first, second in zip(order, order[1:]))
+    assert results == {"a": [1.0, 1.0], "b": [3.0, 3.0], "c": [1.0, 1.0]}
+
+
 def test_a_figure_is_the_median_over_worker_processes(bench, monkeypatch) -> None:
     # Three workers, each with its own luck: paired ratios 1.0, 1.1 and 1.5 (their
     # rounds' medians); the figure is the middle worker's, not a pool of every round.
