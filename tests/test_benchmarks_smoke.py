@@ -178,6 +178,19 @@ def test_each_round_starts_one_timer_later_so_none_runs_twice_in_a_row(bench) ->
     assert all(first != second for first, second in zip(runs, runs[1:]))
 
 
+@pytest.mark.parametrize("count", [1, 2, 5, 6])
+def test_turn_orders_balance_place_and_predecessor(bench, count) -> None:
+    interop = importlib.import_module("benchmarks.interop")
+    orders = interop.balanced_orders(count)
+    assert all(sorted(order) == list(range(count)) for order in orders)
+    firsts = [order[0] for order in orders]
+    assert all(firsts.count(item) == firsts.count(0) for item in range(count))
+    pairs = [(a, b) for order in orders for a, b in zip(order, order[1:])]
+    expected = pairs.count((0, 1)) if count > 1 else 0
+    assert all(pairs.count((a, b)) == expected
+               for a in range(count) for b in range(count) if a != b)
+
+
 def test_token_round_trips_take_turns_token_by_token(bench) -> None:
     interop = importlib.import_module("benchmarks.interop")
     order: list[str] = []
@@ -185,11 +198,11 @@ def test_token_round_trips_take_turns_token_by_token(bench) -> None:
     # Each fetch of "b" takes 3 s, every other 1 s, on a clock only fetches move.
     fetchers = {name: (lambda name=name: order.append(name) or now.__setitem__(
         0, now[0] + (3.0 if name == "b" else 1.0))) for name in "abc"}
-    results = interop.interleaved_tokens(fetchers, rounds=2, tokens=2,
+    results = interop.interleaved_tokens(fetchers, rounds=2, tokens=3,
                                          clock=lambda: now[0])
-    # Every turn starts one later, carrying on across rounds: no fetcher twice in a row.
-    assert order == list("abc" "bca" "cab" "abc")
-    assert all(first != second for first, second in zip(order, order[1:]))
+    turns = ["".join(order[i:i + 3]) for i in range(0, len(order), 3)]
+    # Three names: six balanced orders, cycled through across rounds.
+    assert turns == ["abc", "bca", "cab", "cba", "acb", "bac"]
     assert results == {"a": [1.0, 1.0], "b": [3.0, 3.0], "c": [1.0, 1.0]}
 
 
