@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Optional
 
 from .bench_plugins import API_URL, COLD_FLOOR, bytecode_env, neutral_dir, run_python
-from .peers import BASELINE, Library, libraries
+from .peers import BASELINE, Library, libraries, loopback_http_allowed
 from .table import Row
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,7 +129,6 @@ def instructions(calls: int, libs: Optional[Sequence[Library]] = None) -> list[R
 def _interop_rows(tokens: int, libs: Sequence[Library]) -> list[Row]:
     """Instructions per token from oidc-provider, or one loud skipped row without it."""
     from . import interop  # starts Node.js: only when this measure runs
-    from .peers import loopback_http_allowed
 
     what = "instructions per token from oidc-provider"
     try:

@@ -91,6 +91,18 @@ def test_an_error_code_class_is_one_class_by_every_route(name: str) -> None:
     assert oauth2_core.errors.error_class(value.code) is value
 
 
+def test_every_error_code_class_is_exported_lazily_from_the_package() -> None:
+    # oauth2_core lists the names itself (reading error_codes.__all__ would load it):
+    # a class added there must be added to _LAZY and __all__ too.
+    import oauth2_core.error_codes
+
+    classes = {name for name in oauth2_core.error_codes.__all__
+               if isinstance(getattr(oauth2_core.error_codes, name), type)}
+    lazy = {name for name, module in oauth2_core._LAZY.items() if module == "error_codes"}
+    assert lazy == classes
+    assert classes <= set(oauth2_core.__all__)
+
+
 def test_an_error_code_class_named_first_from_errors_loads_its_module() -> None:
     loaded = _modules_after("from oauth2_core.errors import InvalidGrant, raise_for_error_fields")
     assert "oauth2_core.error_codes" in loaded
