@@ -19,7 +19,7 @@
 //     authentication, parameter parsing, DPoP/replay machinery and error responses
 //     around them are oidc-provider's.
 
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import * as http from 'node:http';
 
 import { createLocalJWKSet, jwtVerify } from 'jose'; // oidc-provider's own JOSE library
@@ -189,8 +189,20 @@ function page(title, body) {
     + `<body><h1>${title}</h1>${body}</body></html>`;
 }
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'interop-rs256', use: 'sig', alg: 'RS256' };
+// The key pair comes back as PEM and is read into a key object of its own before the
+// JWK export.  Exporting the generated key object itself hung Node 20 about once in 120
+// starts: the export holds the key's lock while it builds the JWK, and a garbage
+// collection in the middle of it destroys the finished key-generation job, which takes
+// the same lock (gdb: ~KeyGenJob waiting in ExportJWKRsaKey).
+const { privateKey: signingPem } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
+const signingKey = {
+  ...createPrivateKey(signingPem).export({ format: 'jwk' }),
+  kid: 'interop-rs256', use: 'sig', alg: 'RS256',
+};
 
 // Claims our grant handlers give the tokens they issue; oidc-provider asks for them
 // (extraTokenClaims) while it saves the token, and introspection reports them.
