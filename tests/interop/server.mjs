@@ -193,7 +193,8 @@ function page(title, body) {
 // JWK export.  Exporting the generated key object itself hung Node 20 about once in 120
 // starts: the export holds the key's lock while it builds the JWK, and a garbage
 // collection in the middle of it destroys the finished key-generation job, which takes
-// the same lock (gdb: ~KeyGenJob waiting in ExportJWKRsaKey).
+// the same lock (gdb: ~KeyGenJob waiting in ExportJWKRsaKey).  Both halves come back as
+// PEM, so no key object of the job's reaches JavaScript at all.
 const { privateKey: signingPem } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
   publicKeyEncoding: { type: 'spki', format: 'pem' },
